@@ -1,0 +1,150 @@
+"""The article model: identity, content hash and normalised metadata."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+_TRACKING_PARAMS = re.compile(r"^(utm_[a-z]+|fbclid|gclid|mc_[a-z]+|ref|ocid|cmpid)$", re.I)
+_ID_CHARS = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+@dataclass(frozen=True)
+class Article:
+    """One news article, as loaded from a file, record, feed entry or URL.
+
+    ``id`` is stable across re-ingests (see :func:`article_id`); ``content_hash``
+    changes whenever anything a reader would see changes.
+    """
+
+    id: str
+    title: str
+    body: str
+    source: str | None = None
+    url: str | None = None
+    published_at: str | None = None
+    author: str | None = None
+    origin: str = ""
+    extra: dict[str, str] = field(default_factory=dict, compare=False)
+
+    @property
+    def content_hash(self) -> str:
+        """SHA-256 over the normalised text and metadata: decides skip or replace."""
+        parts = [self.title, self.body, self.source, self.url, self.published_at, self.author]
+        joined = "\x1f".join(normalize_text(p or "") for p in parts)
+        return hashlib.sha256(joined.encode("utf-8")).hexdigest()
+
+    @property
+    def published_ts(self) -> int | None:
+        """``published_at`` as a UTC Unix timestamp (for date-range filters)."""
+        return to_timestamp(self.published_at)
+
+    @property
+    def label(self) -> str:
+        """How to name this article in messages: its title, else its origin."""
+        return self.title or self.origin or self.id
+
+
+def normalize_text(text: str) -> str:
+    """NFC, unified whitespace, stripped: equal for texts a reader sees as equal."""
+    text = unicodedata.normalize("NFC", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def canonical_url(url: str) -> str:
+    """Lower-case scheme/host, no fragment, no tracking parameters, no trailing slash.
+
+    >>> canonical_url("HTTPS://Example.com/a/?utm_source=x&id=3#top")
+    'https://example.com/a?id=3'
+    """
+    parts = urlsplit(url.strip())
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
+             if not _TRACKING_PARAMS.match(k)]
+    path = parts.path.rstrip("/") if parts.path not in ("", "/") else ""
+    netloc = parts.netloc.lower()
+    for default in (":80", ":443"):
+        if netloc.endswith(default):
+            netloc = netloc[: -len(default)]
+    return urlunsplit((parts.scheme.lower(), netloc, path, urlencode(query), ""))
+
+
+def article_id(record_id: str | None, url: str | None, title: str, body: str) -> str:
+    """Identity: the record's id, else a hash of the canonical URL, else of the text.
+
+    Ids are safe for Chroma and shell use (``[A-Za-z0-9._-]``); URL and text hashes are
+    16 hex characters, prefixed ``u`` and ``h`` so the kind of identity stays visible.
+
+    >>> article_id("mhr-a001", None, "t", "b")
+    'mhr-a001'
+    >>> article_id(None, "https://x.org/a", "t", "b") == article_id(None, "https://X.org/a/", "", "")
+    True
+    """
+    if record_id is not None and str(record_id).strip():
+        cleaned = _ID_CHARS.sub("_", str(record_id).strip()).strip("_")
+        if cleaned:
+            return cleaned[:200]
+    if url:
+        return "u" + _short_hash(canonical_url(url))
+    return "h" + _short_hash(normalize_text(title).casefold() + "\n" + normalize_text(body))
+
+
+def _short_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def normalize_date(value: object) -> str | None:
+    """ISO 8601 text for dates given as strings, datetimes, dates or time tuples.
+
+    Unparseable values give ``None`` rather than a wrong date.
+
+    >>> normalize_date("2023-10-30T14:05:00+00:00")
+    '2023-10-30T14:05:00+00:00'
+    >>> normalize_date("Mon, 30 Oct 2023 14:05:00 GMT")
+    '2023-10-30T14:05:00+00:00'
+    """
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, tuple):  # time.struct_time from feedparser
+        try:
+            return datetime(*value[:6], tzinfo=UTC).isoformat()
+        except (TypeError, ValueError):
+            return None
+    text = str(value).strip()
+    try:
+        return datetime.fromisoformat(text.replace("Z", "+00:00")).isoformat()
+    except ValueError:
+        pass
+    from email.utils import parsedate_to_datetime
+
+    try:
+        return parsedate_to_datetime(text).isoformat()
+    except (TypeError, ValueError, IndexError):
+        pass
+    match = re.match(r"^(\d{4})-(\d{2})-(\d{2})", text)
+    if match:
+        try:
+            return date(*map(int, match.groups())).isoformat()
+        except ValueError:
+            return None
+    return None
+
+
+def to_timestamp(iso: str | None) -> int | None:
+    """UTC Unix seconds for an ISO date/datetime (naive values are taken as UTC)."""
+    if not iso:
+        return None
+    try:
+        moment = datetime.fromisoformat(iso)
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return int(moment.timestamp())

@@ -1,0 +1,231 @@
+"""``ingest()``: load sources, skip what is unchanged, store what is new or changed.
+
+The pipeline knows nothing of Chroma: it writes through the :class:`ArticleStore`
+protocol, which :class:`vectorstore.store.Store` implements. Data flows one way.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from ingest.article import Article
+from ingest.chunking import Chunk, chunk_article
+from ingest.loaders.base import Failure
+from ingest.sources import Skipped, SourceOptions, iter_sources
+
+# Articles are looked up and written in groups: few round trips, bounded memory.
+LOOKUP_BATCH = 64
+WRITE_BATCH_CHUNKS = 256
+
+
+@dataclass(frozen=True)
+class StoredState:
+    """What the store knows about an article: its content hash and write status."""
+
+    content_hash: str
+    status: str
+
+
+@dataclass(frozen=True)
+class WriteStats:
+    """Chunks embedded by a write, and chunks whose stored embedding was reused."""
+
+    embedded: int = 0
+    reused: int = 0
+
+
+class ArticleStore(Protocol):
+    """Where the pipeline puts articles (implemented by ``vectorstore.Store``)."""
+
+    def lookup(self, ids: Sequence[str]) -> dict[str, StoredState]: ...
+
+    def find_hashes(self, hashes: Sequence[str]) -> dict[str, str]: ...
+
+    def write(self, batch: Sequence[tuple[Article, list[Chunk]]]) -> WriteStats: ...
+
+
+@dataclass
+class IngestReport:
+    """What an ingest run did, article by article."""
+
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    duplicates: list[tuple[str, str]] = field(default_factory=list)
+    failed: list[Failure] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    warnings: list[tuple[str, str]] = field(default_factory=list)
+    chunks_written: int = 0
+    chunks_embedded: int = 0
+    chunks_reused: int = 0
+    embedding_batches: int = 0
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        """True when nothing failed."""
+        return not self.failed
+
+    def summary(self) -> str:
+        """One line of counts, e.g. ``added 2, updated 0, unchanged 5, failed 1``."""
+        parts = [
+            f"added {len(self.added)}",
+            f"updated {len(self.updated)}",
+            f"unchanged {len(self.unchanged) + len(self.duplicates)}",
+            f"failed {len(self.failed)}",
+        ]
+        if self.skipped:
+            parts.append(f"skipped {len(self.skipped)}")
+        rate = self.chunks_embedded / self.seconds if self.seconds else 0.0
+        return (
+            ", ".join(parts)
+            + f" ({self.chunks_written} chunks written, {self.chunks_embedded} embedded"
+            + f", {self.seconds:.1f} s, {rate:.1f} chunks/s)"
+        )
+
+    def details(self) -> list[str]:
+        """Lines naming every failure, duplicate, warning and skipped file."""
+        lines = [f"failed: {f.origin}: {f.reason}" for f in self.failed]
+        lines += [f"duplicate: {new} has the same content as {old}" for new, old in self.duplicates]
+        lines += [f"warning: {aid}: {msg}" for aid, msg in self.warnings]
+        lines += [f"skipped: {s.origin}: {s.reason}" for s in self.skipped]
+        return lines
+
+    def to_dict(self) -> dict[str, object]:
+        """JSON-ready form of the report."""
+        return {
+            "added": self.added,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "duplicates": [{"id": n, "same_as": o} for n, o in self.duplicates],
+            "failed": [{"origin": f.origin, "reason": f.reason} for f in self.failed],
+            "skipped": [{"origin": s.origin, "reason": s.reason} for s in self.skipped],
+            "warnings": [{"id": a, "warning": w} for a, w in self.warnings],
+            "chunks_written": self.chunks_written,
+            "chunks_embedded": self.chunks_embedded,
+            "chunks_reused": self.chunks_reused,
+            "embedding_batches": self.embedding_batches,
+            "seconds": round(self.seconds, 3),
+        }
+
+
+@dataclass(frozen=True)
+class Progress:
+    """A progress event: ``done`` articles handled so far, the latest one's label."""
+
+    done: int
+    label: str
+
+
+def ingest(
+    inputs: Iterable[str],
+    store: ArticleStore,
+    options: SourceOptions | None = None,
+    chunk_chars: int = 1000,
+    on_progress: Callable[[Progress], None] | None = None,
+) -> IngestReport:
+    """Ingest files, folders, URLs and feeds into ``store``; return the report.
+
+    Unchanged articles (same id, same content hash) are skipped without embedding
+    anything; changed ones replace their old chunks; content already stored under
+    another id is reported as a duplicate instead of stored twice.
+
+    Example:
+        >>> from vectorstore.store import Store                      # doctest: +SKIP
+        >>> report = ingest(["seeds/"], Store(Settings.from_env()))  # doctest: +SKIP
+        >>> report.summary()                                         # doctest: +SKIP
+        'added 1, updated 0, unchanged 0, failed 0 (3 chunks written, ...)'
+    """
+    run = _Run(store, chunk_chars, on_progress)
+    started = time.perf_counter()
+    pending: list[Article] = []
+    for item in iter_sources(inputs, options or SourceOptions()):
+        if isinstance(item, Failure):
+            run.report.failed.append(item)
+        elif isinstance(item, Skipped):
+            run.report.skipped.append(item)
+        else:
+            pending.append(item)
+            if len(pending) >= LOOKUP_BATCH:
+                run.classify(pending)
+                pending = []
+    run.classify(pending)
+    run.flush()
+    run.report.seconds = time.perf_counter() - started
+    return run.report
+
+
+class _Run:
+    """State of one ingest run: what was seen, what waits to be written."""
+
+    def __init__(
+        self, store: ArticleStore, chunk_chars: int, on_progress: Callable[[Progress], None] | None
+    ) -> None:
+        self.store = store
+        self.chunk_chars = chunk_chars
+        self.on_progress = on_progress
+        self.report = IngestReport()
+        self.seen_ids: set[str] = set()
+        self.seen_hashes: dict[str, str] = {}
+        self.queue: list[tuple[Article, list[Chunk], bool]] = []
+        self.queued_chunks = 0
+        self.done = 0
+
+    def classify(self, articles: list[Article]) -> None:
+        if not articles:
+            return
+        known = self.store.lookup([a.id for a in articles])
+        unknown = [a.content_hash for a in articles if a.id not in known]
+        elsewhere = self.store.find_hashes(unknown) if unknown else {}
+        for article in articles:
+            state = known.get(article.id)
+            digest = article.content_hash
+            if article.id in self.seen_ids:
+                self._tick(article)
+                self.report.unchanged.append(article.id)
+                continue
+            self.seen_ids.add(article.id)
+            if state and state.content_hash == digest and state.status == "done":
+                self.report.unchanged.append(article.id)
+            elif state is None and (other := elsewhere.get(digest) or self.seen_hashes.get(digest)):
+                self.report.duplicates.append((article.id, other))
+            else:
+                self.seen_hashes[digest] = article.id
+                self._enqueue(article, is_update=state is not None)
+                continue
+            self._tick(article)
+
+    def _enqueue(self, article: Article, is_update: bool) -> None:
+        chunks = chunk_article(article, self.chunk_chars)
+        if not chunks:
+            self.report.failed.append(Failure(article.origin, "the article has no text"))
+            self._tick(article)
+            return
+        if warning := article.extra.get("warning"):
+            self.report.warnings.append((article.id, warning))
+        self.queue.append((article, chunks, is_update))
+        self.queued_chunks += len(chunks)
+        if self.queued_chunks >= WRITE_BATCH_CHUNKS:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self.queue:
+            return
+        batch, self.queue, self.queued_chunks = self.queue, [], 0
+        stats = self.store.write([(a, c) for a, c, _ in batch])
+        if stats.embedded:
+            self.report.embedding_batches += 1
+        self.report.chunks_embedded += stats.embedded
+        self.report.chunks_reused += stats.reused
+        for article, chunks, is_update in batch:
+            (self.report.updated if is_update else self.report.added).append(article.id)
+            self.report.chunks_written += len(chunks)
+            self._tick(article)
+
+    def _tick(self, article: Article) -> None:
+        self.done += 1
+        if self.on_progress:
+            self.on_progress(Progress(self.done, article.label))

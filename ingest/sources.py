@@ -1,0 +1,178 @@
+"""Expand what the user points at (files, folders, URLs, feeds) into loaded articles.
+
+Everything is a generator: a folder of thousands of files or a large JSON Lines
+corpus streams through one article at a time.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from ingest.article import Article
+from ingest.fetch import FetchPolicy, Fetched, fetch
+from ingest.loaders.base import Failure, LoadError, Loaded
+from ingest.loaders.feed import load_feed
+from ingest.loaders.html import html_to_article, load_html
+from ingest.loaders.records import load_json, load_jsonl
+from ingest.loaders.text import load_markdown, load_text
+
+TEXT_TYPES = {".txt": "text", ".text": "text", ".md": "markdown", ".markdown": "markdown"}
+FILE_TYPES = {
+    **TEXT_TYPES,
+    ".html": "html",
+    ".htm": "html",
+    ".json": "json",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".rss": "feed",
+    ".atom": "feed",
+    ".xml": "feed",
+}
+# Repository documents that sit beside articles but are not news.
+_NOT_ARTICLES = {"readme", "license", "licence", "changelog", "contributing", "notice"}
+# A JSON array is parsed whole, so it gets a (generous) limit of its own.
+_JSON_SIZE_FACTOR = 20
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A file found in a folder walk that newsqa does not read, and why."""
+
+    origin: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class SourceOptions:
+    """Limits for reading sources (built from :class:`newsqa.Settings`)."""
+
+    fetch: FetchPolicy = FetchPolicy()
+    max_bytes: int = 10_000_000
+    max_feed_entries: int = 1000
+
+
+def is_url(text: str) -> bool:
+    """True for anything with a URL scheme (``http://``, ``ftp://``, ``file://`` ...)."""
+    scheme = urlsplit(text).scheme
+    return len(scheme) > 1 and "://" in text
+
+
+def iter_sources(inputs: Iterable[str], options: SourceOptions) -> Iterator[Loaded | Skipped]:
+    """Articles (or failures, or skipped files) for each path or URL, in order.
+
+    >>> from pathlib import Path; import tempfile
+    >>> d = Path(tempfile.mkdtemp()); _ = (d / "a.txt").write_text("Title\\nBody text.")
+    >>> [a.title for a in iter_sources([str(d)], SourceOptions())]
+    ['Title']
+    """
+    for item in inputs:
+        if is_url(item) and not item.startswith("file://"):
+            yield from _guard(item, lambda item=item: load_url(item, options))
+        else:
+            path = Path(unquote(urlsplit(item).path) if item.startswith("file://") else item)
+            yield from _walk(path.expanduser(), options)
+
+
+def load_url(url: str, options: SourceOptions) -> Iterator[Loaded]:
+    """Fetch ``url`` and load it as an article page, a feed, text or JSON records."""
+    got = fetch(url, options.fetch)
+    kind = _kind_of(got)
+    if kind == "feed":
+        yield from load_feed(
+            got.data, got.url, lambda link: fetch_article(link, options), options.max_feed_entries
+        )
+    elif kind == "html":
+        yield from load_html(got.data, got.url, url=got.url)
+    elif kind == "json":
+        yield from load_json(got.data, got.url)
+    elif kind == "text":
+        yield from load_text(got.data, got.url, identity_url=got.url)
+    else:
+        raise LoadError(f"unsupported content type {got.content_type or 'unknown'!r} at {got.url}")
+
+
+def fetch_article(url: str, options: SourceOptions) -> Article:
+    """Fetch one web page and extract its article (used for feed entries)."""
+    got = fetch(url, options.fetch)
+    from ingest.loaders.base import decode_text
+
+    return html_to_article(decode_text(got.data, got.url), got.url, url=got.url)
+
+
+def _kind_of(got: Fetched) -> str:
+    ctype = got.content_type.split(";")[0].strip()
+    head = got.data[:512].lstrip().lower()
+    if "rss" in ctype or "atom" in ctype or head.startswith((b"<rss", b"<feed")):
+        return "feed"
+    if ctype in ("application/xml", "text/xml") and (b"<rss" in head or b"<feed" in head):
+        return "feed"
+    if "html" in ctype or head.startswith((b"<!doctype html", b"<html")):
+        return "html"
+    if "json" in ctype:
+        return "json"
+    if ctype.startswith("text/"):
+        return "text"
+    return ctype
+
+
+def _walk(path: Path, options: SourceOptions) -> Iterator[Loaded | Skipped]:
+    if path.is_dir():
+        for folder, dirs, files in os.walk(path):
+            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+            for name in sorted(files):
+                file = Path(folder) / name
+                if name.startswith(".") or file.stem.lower() in _NOT_ARTICLES:
+                    continue
+                if file.suffix.lower() not in FILE_TYPES:
+                    yield Skipped(str(file), f"unsupported file type {file.suffix or '(none)'}")
+                    continue
+                yield from _guard(str(file), lambda file=file: load_file(file, options))
+    elif path.exists():
+        yield from _guard(str(path), lambda: load_file(path, options))
+    else:
+        yield Failure(str(path), "no such file or directory")
+
+
+def load_file(path: Path, options: SourceOptions) -> Iterator[Loaded]:
+    """Articles from one file, chosen by its extension."""
+    kind = FILE_TYPES.get(path.suffix.lower())
+    if kind is None:
+        supported = ", ".join(sorted(FILE_TYPES))
+        raise LoadError(f"unsupported file type {path.suffix or '(none)'}; supported: {supported}")
+    origin = str(path)
+    size = path.stat().st_size
+    if kind == "jsonl":
+        with path.open("rb") as stream:
+            yield from load_jsonl(stream, origin, options.max_bytes)
+        return
+    limit = options.max_bytes * (_JSON_SIZE_FACTOR if kind == "json" else 1)
+    if size > limit:
+        raise LoadError(f"the file is {size:,} bytes, over the {limit:,}-byte limit")
+    data = path.read_bytes()
+    identity = path.resolve().as_uri()
+    if kind == "text":
+        yield from load_text(data, origin, identity_url=identity)
+    elif kind == "markdown":
+        yield from load_markdown(data, origin, identity_url=identity)
+    elif kind == "html":
+        yield from load_html(data, origin, identity_url=identity)
+    elif kind == "json":
+        yield from load_json(data, origin)
+    else:
+        yield from load_feed(
+            data, origin, lambda link: fetch_article(link, options), options.max_feed_entries
+        )
+
+
+def _guard(origin: str, produce: object) -> Iterator[Loaded]:
+    """Run a loader; a :class:`LoadError` or I/O error becomes one :class:`Failure`."""
+    try:
+        yield from produce()  # type: ignore[operator]
+    except LoadError as exc:
+        yield Failure(origin, str(exc))
+    except OSError as exc:
+        yield Failure(origin, exc.strerror or str(exc))

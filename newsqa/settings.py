@@ -1,0 +1,152 @@
+"""One typed settings object, read from env vars at the edge and passed down.
+
+Library code never reads ``os.environ`` itself: the CLI, the web app or the caller of
+``rag.answer()`` builds a :class:`Settings` (usually with :meth:`Settings.from_env`)
+and hands it to the layers below.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+from typing import Any, Literal
+
+LLMBackend = Literal["local", "openai", "extractive"]
+LLM_BACKENDS: tuple[str, ...] = ("local", "openai", "extractive")
+
+
+class SettingsError(ValueError):
+    """A setting has a value newsqa cannot use; the message names the variable."""
+
+
+def _bool(value: str) -> bool:
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything configurable, with defaults that work offline on a laptop.
+
+    Example:
+        >>> s = Settings.from_env({"NEWSQA_HOME": "/tmp/nq", "NEWSQA_LLM": "extractive"})
+        >>> s.llm, s.home
+        ('extractive', PosixPath('/tmp/nq'))
+    """
+
+    home: Path = Path(".newsqa")
+    chroma_url: str | None = None
+    collection: str = "newsqa"
+    llm: LLMBackend = "local"
+    gguf: Path | None = None
+    openai_base_url: str | None = None
+    openai_model: str = "gpt-4o-mini"
+    openai_api_key: str | None = None
+    llm_timeout: float = 60.0
+    top_k: int = 6
+    max_tokens: int = 160
+    n_ctx: int = 2048
+    n_threads: int | None = None
+    chunk_chars: int = 1000
+    max_bytes: int = 10_000_000
+    max_feed_entries: int = 1000
+    fetch_timeout: float = 20.0
+    allow_private_urls: bool = False
+    auth: str | None = None
+    host: str = "127.0.0.1"
+    port: int = 7860
+    concurrency: int = 1
+    progress: bool = True
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+        """Build settings from ``NEWSQA_*`` variables (default: ``os.environ``).
+
+        Keyword overrides (e.g. from CLI flags) win over the environment; ``None``
+        overrides are ignored so unset flags fall through.
+        """
+        env = os.environ if env is None else env
+        values: dict[str, Any] = {}
+        for var, (name, parse) in _ENV.items():
+            raw = env.get(var)
+            if raw is None or raw == "":
+                continue
+            try:
+                values[name] = parse(raw)
+            except ValueError as exc:
+                raise SettingsError(f"{var}={raw!r} is not valid: {exc}") from None
+        known = {f.name for f in fields(cls)}
+        for name, value in overrides.items():
+            if name not in known:
+                raise SettingsError(f"unknown setting {name!r}")
+            if value is not None:
+                values[name] = value
+        settings = cls(**values)
+        settings.validate()
+        return settings
+
+    def with_(self, **changes: Any) -> Settings:
+        """A copy with some fields changed (``None`` values are ignored)."""
+        settings = replace(self, **{k: v for k, v in changes.items() if v is not None})
+        settings.validate()
+        return settings
+
+    def validate(self) -> None:
+        """Raise :class:`SettingsError` for values that cannot work."""
+        if self.llm not in LLM_BACKENDS:
+            raise SettingsError(
+                f"NEWSQA_LLM={self.llm!r}: choose one of {', '.join(LLM_BACKENDS)}"
+            )
+        if self.top_k < 1:
+            raise SettingsError("NEWSQA_TOP_K must be at least 1")
+        if self.chunk_chars < 200:
+            raise SettingsError("NEWSQA_CHUNK_CHARS must be at least 200")
+        if self.chroma_url and not self.chroma_url.startswith(("http://", "https://")):
+            raise SettingsError(
+                f"NEWSQA_CHROMA_URL={self.chroma_url!r} must start with http:// or https://"
+            )
+        if self.auth is not None and ":" not in self.auth:
+            raise SettingsError("NEWSQA_AUTH must look like user:password")
+
+    @property
+    def models_dir(self) -> Path:
+        """Where joined GGUF model files are kept."""
+        return self.home / "models"
+
+    @property
+    def store_label(self) -> str:
+        """Human-readable description of the store in use."""
+        where = self.chroma_url or str(self.home / "chroma")
+        return f"{where} (collection {self.collection})"
+
+
+def _path(raw: str) -> Path:
+    return Path(raw).expanduser()
+
+
+# env var -> (field, parser); the README's configuration table mirrors this.
+_ENV: dict[str, tuple[str, Any]] = {
+    "NEWSQA_HOME": ("home", _path),
+    "NEWSQA_CHROMA_URL": ("chroma_url", str),
+    "NEWSQA_COLLECTION": ("collection", str),
+    "NEWSQA_LLM": ("llm", str),
+    "NEWSQA_GGUF": ("gguf", _path),
+    "NEWSQA_OPENAI_BASE_URL": ("openai_base_url", str),
+    "NEWSQA_OPENAI_MODEL": ("openai_model", str),
+    "NEWSQA_OPENAI_API_KEY": ("openai_api_key", str),
+    "NEWSQA_LLM_TIMEOUT": ("llm_timeout", float),
+    "NEWSQA_TOP_K": ("top_k", int),
+    "NEWSQA_MAX_TOKENS": ("max_tokens", int),
+    "NEWSQA_N_CTX": ("n_ctx", int),
+    "NEWSQA_THREADS": ("n_threads", int),
+    "NEWSQA_CHUNK_CHARS": ("chunk_chars", int),
+    "NEWSQA_MAX_BYTES": ("max_bytes", int),
+    "NEWSQA_MAX_FEED_ENTRIES": ("max_feed_entries", int),
+    "NEWSQA_FETCH_TIMEOUT": ("fetch_timeout", float),
+    "NEWSQA_ALLOW_PRIVATE_URLS": ("allow_private_urls", _bool),
+    "NEWSQA_AUTH": ("auth", str),
+    "NEWSQA_HOST": ("host", str),
+    "NEWSQA_PORT": ("port", int),
+    "NEWSQA_CONCURRENCY": ("concurrency", int),
+}

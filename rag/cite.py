@@ -1,0 +1,141 @@
+"""Attach citations by matching answer sentences to passage sentences.
+
+Small models do not cite reliably, so any markers the model wrote are removed and
+the system decides: each answer sentence is compared with every sentence of the
+retrieved passages, and the best-supported match (plus a second one when the answer
+sentence joins two facts) becomes a numbered :class:`Citation` quoting the article
+verbatim.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+from ingest.sentences import sentence_spans
+from rag.evidence import Sentence, passage_sentences, stems
+from rag.types import Citation, Passage
+
+# Share of an answer sentence's (weighted) content words a quote must contain.
+MIN_SUPPORT = 0.45
+# A second quote must add at least this many of the sentence's remaining words.
+MIN_EXTRA_TERMS = 2
+_MODEL_MARKERS = re.compile(r"\s*\[(?:\d+(?:\s*[,–-]\s*\d+)*)\]")
+
+
+@dataclass(frozen=True)
+class Cited:
+    """The answer text with ``[n]`` markers, and the citations they refer to."""
+
+    text: str
+    citations: list[Citation]
+    sentences: int
+    supported: int
+
+
+def strip_markers(text: str) -> str:
+    """Remove citation markers the model wrote itself.
+
+    >>> strip_markers("It was €46 billion [1][2].")
+    'It was €46 billion.'
+    """
+    return _MODEL_MARKERS.sub("", text)
+
+
+def cite(answer: str, passages: list[Passage], preferred: list[Sentence] | None = None) -> Cited:
+    """Mark each supported sentence of ``answer`` with ``[n]``; build the citations.
+
+    ``preferred`` sentences (the evidence the model read) win ties against other
+    passage sentences.
+    """
+    text = strip_markers(answer).strip()
+    candidates = _unique((preferred or []) + passage_sentences(passages))
+    if not text or not candidates:
+        return Cited(text, [], 0, 0)
+    weights = _idf(candidates)
+    candidate_stems = [stems(c.text) for c in candidates]
+    numbers: dict[tuple[str, int], int] = {}
+    citations: list[Citation] = []
+    pieces: list[str] = []
+    cursor = 0
+    spans = sentence_spans(text)
+    supported = 0
+    for a, b in spans:
+        sentence = text[a:b]
+        chosen = _support(stems(sentence), candidates, candidate_stems, weights)
+        marks = []
+        for candidate in chosen:
+            key = (candidate.passage.article_id, candidate.start)
+            if key not in numbers:
+                numbers[key] = len(numbers) + 1
+                citations.append(_citation(numbers[key], candidate))
+            marks.append(f"[{numbers[key]}]")
+        supported += bool(marks)
+        pieces.append(text[cursor:b])
+        pieces.append((" " + "".join(dict.fromkeys(marks))) if marks else "")
+        cursor = b
+    pieces.append(text[cursor:])
+    return Cited("".join(pieces), citations, len(spans), supported)
+
+
+def _support(
+    wanted: set[str],
+    candidates: list[Sentence],
+    candidate_stems: list[set[str]],
+    weights: dict[str, float],
+) -> list[Sentence]:
+    if not wanted:
+        return []
+    # Words no passage contains weigh as much as the rarest words: unsupported claims.
+    unseen = 1.0 + math.log(len(candidates) + 1)
+    total = sum(weights.get(t, unseen) for t in wanted)
+    best, best_score = None, 0.0
+    for candidate, have in zip(candidates, candidate_stems, strict=True):
+        score = sum(weights[t] for t in wanted & have) / total
+        if score > best_score + 1e-9:
+            best, best_score = candidate, score
+    if best is None or best_score < MIN_SUPPORT or len(wanted & stems(best.text)) < min(2, len(wanted)):
+        return []
+    chosen = [best]
+    rest = wanted - stems(best.text)
+    if len(rest) >= MIN_EXTRA_TERMS:
+        extra = max(
+            zip(candidates, candidate_stems, strict=True),
+            key=lambda pair: len(rest & pair[1]),
+        )
+        if len(rest & extra[1]) >= MIN_EXTRA_TERMS and extra[0] is not best:
+            chosen.append(extra[0])
+    return chosen
+
+
+def _idf(candidates: list[Sentence]) -> dict[str, float]:
+    df: dict[str, int] = {}
+    for c in candidates:
+        for t in stems(c.text):
+            df[t] = df.get(t, 0) + 1
+    n = len(candidates)
+    return {t: 1.0 + math.log((n + 1) / (d + 1)) for t, d in df.items()}
+
+
+def _unique(sentences: list[Sentence]) -> list[Sentence]:
+    seen: dict[tuple[str, int], Sentence] = {}
+    for s in sentences:
+        seen.setdefault((s.passage.article_id, s.start), s)
+    return list(seen.values())
+
+
+def _citation(n: int, s: Sentence) -> Citation:
+    p = s.passage
+    return Citation(
+        n=n,
+        article_id=p.article_id,
+        title=p.title,
+        source=p.source,
+        url=p.url,
+        published_at=p.published_at,
+        quote=s.text,
+        chunk_id=p.chunk_id,
+        start=s.start,
+        end=s.end,
+    )

@@ -1,0 +1,235 @@
+"""The ``newsqa`` command: ingest, ask, chat, stats, delete, eval.
+
+Exit codes: 0 ok, 1 something failed (the message says what), 2 bad usage or
+configuration, 3 partial success (an ingest where some inputs failed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from newsqa import __version__
+from newsqa.settings import LLM_BACKENDS, Settings, SettingsError
+
+EXIT_OK, EXIT_FAIL, EXIT_USAGE, EXIT_PARTIAL = 0, 1, 2, 3
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser (exposed for tests and docs)."""
+    parser = argparse.ArgumentParser(
+        prog="newsqa",
+        description="Ask questions about news articles; every claim is cited.",
+        epilog="Configuration comes from NEWSQA_* environment variables (see README); "
+        "flags override them.",
+    )
+    parser.add_argument("--version", action="version", version=f"newsqa {__version__}")
+    parser.add_argument("--home", help="data directory (NEWSQA_HOME, default ./.newsqa)")
+    parser.add_argument("--chroma-url", help="Chroma server URL (NEWSQA_CHROMA_URL)")
+    parser.add_argument("--collection", help="store name (NEWSQA_COLLECTION)")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("ingest", help="add or update articles from files, folders, URLs, feeds")
+    p.add_argument("inputs", nargs="+", metavar="PATH_OR_URL")
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.add_argument("--allow-private-urls", action="store_true", default=None,
+                   help="allow fetching from loopback/private addresses")
+
+    p = sub.add_parser("ask", help="answer one question")
+    p.add_argument("question")
+    p.add_argument("--json", action="store_true", help="print the answer as JSON")
+    p.add_argument("--llm", choices=LLM_BACKENDS, help="backend (NEWSQA_LLM)")
+    p.add_argument("-k", type=int, help="passages to retrieve (NEWSQA_TOP_K)")
+    p.add_argument("--source", action="append", help="only this outlet (repeatable)")
+    p.add_argument("--after", help="only articles published on/after this date")
+    p.add_argument("--before", help="only articles published on/before this date")
+
+    p = sub.add_parser("chat", help="serve the browser chat")
+    p.add_argument("--host", help="address to bind (NEWSQA_HOST, default 127.0.0.1)")
+    p.add_argument("--port", type=int, help="port (NEWSQA_PORT, default 7860)")
+    p.add_argument("--auth", help="user:password, required with a non-loopback --host")
+    p.add_argument("--llm", choices=LLM_BACKENDS, help="backend (NEWSQA_LLM)")
+
+    sub.add_parser("stats", help="what the store holds")
+
+    p = sub.add_parser("delete", help="remove an article and all its chunks")
+    p.add_argument("article_id")
+
+    p = sub.add_parser("model", help="prepare the default local model (join and verify)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``newsqa`` console script."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        settings = Settings.from_env(
+            home=_path(args.home),
+            chroma_url=args.chroma_url,
+            collection=args.collection,
+            llm=getattr(args, "llm", None),
+            top_k=getattr(args, "k", None),
+            host=getattr(args, "host", None),
+            port=getattr(args, "port", None),
+            auth=getattr(args, "auth", None),
+            allow_private_urls=getattr(args, "allow_private_urls", None),
+        )
+    except SettingsError as exc:
+        print(f"newsqa: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    handler = {
+        "ingest": cmd_ingest,
+        "ask": cmd_ask,
+        "chat": cmd_chat,
+        "stats": cmd_stats,
+        "delete": cmd_delete,
+        "model": cmd_model,
+    }[args.command]
+    try:
+        return handler(args, settings)
+    except KeyboardInterrupt:
+        print("newsqa: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:
+        known = _known_error(exc)
+        if known is None:
+            raise
+        print(f"newsqa: {known}", file=sys.stderr)
+        return EXIT_FAIL
+
+
+def _known_error(exc: Exception) -> str | None:
+    from rag.llm import LLMError
+    from rag.model_files import ModelFileError
+    from vectorstore.store import StoreError
+
+    if isinstance(exc, StoreError | LLMError | ModelFileError | SettingsError | ValueError):
+        return str(exc)
+    return None
+
+
+def _path(value: str | None) -> Any:
+    from pathlib import Path
+
+    return Path(value).expanduser() if value else None
+
+
+def source_options(settings: Settings) -> Any:
+    """Loader limits from settings."""
+    from ingest.fetch import FetchPolicy
+    from ingest.sources import SourceOptions
+
+    return SourceOptions(
+        fetch=FetchPolicy(settings.fetch_timeout, settings.max_bytes, settings.allow_private_urls),
+        max_bytes=settings.max_bytes,
+        max_feed_entries=settings.max_feed_entries,
+    )
+
+
+def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
+    """``newsqa ingest PATH_OR_URL...``"""
+    from ingest.pipeline import Progress, ingest
+    from vectorstore.store import Store
+
+    bar = None
+    show = settings.progress and not args.no_progress and not args.json and sys.stderr.isatty()
+    if show:
+        from tqdm import tqdm
+
+        bar = tqdm(unit=" articles", desc="ingesting", file=sys.stderr)
+
+    def on_progress(event: Progress) -> None:
+        if bar is not None:
+            bar.update(event.done - bar.n)
+
+    store = Store(settings)
+    report = ingest(args.inputs, store, source_options(settings), settings.chunk_chars, on_progress)
+    if bar is not None:
+        bar.close()
+    if args.json:
+        print(json.dumps(report.to_dict(), indent=2))
+    else:
+        print(report.summary())
+        for line in report.details():
+            print("  " + line)
+    if report.failed:
+        nothing = not (report.added or report.updated or report.unchanged or report.duplicates)
+        return EXIT_FAIL if nothing else EXIT_PARTIAL
+    return EXIT_OK
+
+
+def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
+    """``newsqa ask QUESTION``: streams the answer, then lists the sources."""
+    from rag.answer import Answerer
+    from rag.types import Answer, Filters, Retrieval
+
+    where = Filters(tuple(args.source or ()), args.after, args.before)
+    answerer = Answerer(settings)
+    final: Answer | None = None
+    for event in answerer.stream(args.question, k=args.k, where=None if where.is_empty() else where):
+        if isinstance(event, Retrieval):
+            continue
+        if isinstance(event, Answer):
+            final = event
+        elif not args.json and sys.stdout.isatty():
+            print(event, end="", flush=True)
+    assert final is not None
+    if args.json:
+        print(json.dumps(final.to_dict(), indent=2, ensure_ascii=False))
+        return EXIT_OK
+    if sys.stdout.isatty():
+        print("\r\033[K", end="")
+    print(final.text)
+    if final.fallback_reason:
+        print(f"(extractive answer: {final.fallback_reason})")
+    for c in final.citations:
+        meta = ", ".join(x for x in (c.source, c.published_at and c.published_at[:10]) if x)
+        print(f"\n[{c.n}] {c.title}" + (f" ({meta})" if meta else ""))
+        if c.url:
+            print(f"    {c.url}")
+        print(f"    “{c.quote}”")
+    return EXIT_OK
+
+
+def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
+    """``newsqa chat``: serve the Gradio app."""
+    from ui.app import serve
+
+    return serve(settings)
+
+
+def cmd_stats(args: argparse.Namespace, settings: Settings) -> int:
+    """``newsqa stats``"""
+    from vectorstore.store import Store
+
+    for key, value in Store(settings).stats().items():
+        print(f"{key}: {value}")
+    return EXIT_OK
+
+
+def cmd_delete(args: argparse.Namespace, settings: Settings) -> int:
+    """``newsqa delete ARTICLE_ID``"""
+    from vectorstore.store import Store
+
+    if Store(settings).delete(args.article_id):
+        print(f"deleted {args.article_id}")
+        return EXIT_OK
+    print(f"newsqa: no article with id {args.article_id!r} (see `newsqa stats`)", file=sys.stderr)
+    return EXIT_FAIL
+
+
+def cmd_model(args: argparse.Namespace, settings: Settings) -> int:
+    """``newsqa model``: join and verify the default GGUF now rather than on first use."""
+    from rag.llm import resolve_gguf
+
+    print(resolve_gguf(settings))
+    return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,187 @@
+"""The lexical (BM25) index: SQLite FTS5, persisted, updated incrementally.
+
+The index is a local cache of the chunks in Chroma. Before a search it compares the
+store's revision token with the one it last saw; only when they differ does it diff
+the article registry against its own table and add or drop the articles that
+changed. A query never rebuilds anything, and another process's ingest shows up on
+the next search.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import sqlite3
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from vectorstore.store import DONE, Store, StoredChunk
+
+_SCHEMA = """
+CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(
+    text, chunk_id UNINDEXED, article_id UNINDEXED, source UNINDEXED,
+    published_ts UNINDEXED, doc UNINDEXED, meta UNINDEXED,
+    tokenize = 'porter unicode61 remove_diacritics 2'
+);
+CREATE TABLE IF NOT EXISTS articles (article_id TEXT PRIMARY KEY, content_hash TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+"""
+_STOPWORDS = frozenset(
+    """a an and are as at be been but by did do does for from had has have he her his how
+    i if in into is it its of on or our she so than that the their them then there these
+    they this those to was we were what when where which who whom whose why will with
+    would you your about after before did does also any can could should may might""".split()
+)
+_TOKEN = re.compile(r"\w+", re.UNICODE)
+_SYNC_PAGE = 200
+
+
+@dataclass(frozen=True)
+class LexicalFilter:
+    """Outlets and a published-date range (Unix seconds) to restrict a search."""
+
+    sources: tuple[str, ...] = ()
+    after_ts: int | None = None
+    before_ts: int | None = None
+
+
+def query_terms(text: str) -> list[str]:
+    """Distinct lower-cased words of ``text`` without stopwords.
+
+    >>> query_terms("How large is the G7 loan package for Ukraine?")
+    ['large', 'g7', 'loan', 'package', 'ukraine']
+    """
+    seen: dict[str, None] = {}
+    for token in _TOKEN.findall(text.lower()):
+        if token not in _STOPWORDS and token not in seen:
+            seen[token] = None
+    return list(seen)
+
+
+class LexicalIndex:
+    """BM25 over chunk text (with each chunk's title/outlet/date header).
+
+    Example:
+        >>> index = LexicalIndex(store)                     # doctest: +SKIP
+        >>> [c.id for c, _ in index.search("G7 loan", 3)]   # doctest: +SKIP
+        ['u3f2a...:1', ...]
+    """
+
+    def __init__(self, store: Store, path: Path | None = None) -> None:
+        self.store = store
+        self.path = path or default_path(store)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(str(self.path), check_same_thread=False, isolation_level=None)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.executescript(_SCHEMA)
+        self._lock = threading.Lock()
+        self._seen_revision: str | None = None
+
+    def close(self) -> None:
+        """Close the SQLite connection."""
+        self._db.close()
+
+    def refresh(self) -> bool:
+        """Bring the index up to date with the store; True when anything changed."""
+        revision = self.store.revision()
+        with self._lock:
+            if revision == self._seen_revision:
+                return False
+            stored = self._db.execute("SELECT value FROM state WHERE key='revision'").fetchone()
+            if stored and stored[0] == revision:
+                self._seen_revision = revision
+                return False
+            changed = self._sync()
+            self._db.execute(
+                "INSERT OR REPLACE INTO state(key, value) VALUES ('revision', ?)", (revision,)
+            )
+            self._seen_revision = revision
+            return changed
+
+    def _sync(self) -> bool:
+        wanted = {r.id: r.content_hash for r in self.store.iter_records() if r.status == DONE}
+        have = dict(self._db.execute("SELECT article_id, content_hash FROM articles").fetchall())
+        drop = [a for a, h in have.items() if wanted.get(a) != h]
+        add = [a for a, h in wanted.items() if have.get(a) != h]
+        self._db.execute("BEGIN")
+        try:
+            for article_id in drop:
+                self._db.execute("DELETE FROM fts WHERE article_id = ?", (article_id,))
+                self._db.execute("DELETE FROM articles WHERE article_id = ?", (article_id,))
+            for start in range(0, len(add), _SYNC_PAGE):
+                ids = add[start : start + _SYNC_PAGE]
+                self._insert(self.store.chunks_of(ids))
+                self._db.executemany(
+                    "INSERT OR REPLACE INTO articles(article_id, content_hash) VALUES (?, ?)",
+                    [(a, wanted[a]) for a in ids],
+                )
+            self._db.execute("COMMIT")
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        return bool(drop or add)
+
+    def _insert(self, chunks: list[StoredChunk]) -> None:
+        rows = []
+        for chunk in chunks:
+            meta = chunk.meta
+            header = meta.get("header", "")
+            rows.append(
+                (
+                    f"{header}\n{chunk.text}" if header else chunk.text,
+                    chunk.id,
+                    chunk.article_id,
+                    meta.get("source"),
+                    meta.get("published_ts"),
+                    chunk.text,
+                    json.dumps(meta),
+                )
+            )
+        self._db.executemany(
+            "INSERT INTO fts(text, chunk_id, article_id, source, published_ts, doc, meta)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            rows,
+        )
+
+    def search(
+        self, question: str, k: int, filters: LexicalFilter | None = None
+    ) -> list[tuple[StoredChunk, float]]:
+        """Best ``k`` chunks by BM25 for the words of ``question`` (higher is better)."""
+        terms = query_terms(question)
+        if not terms:
+            return []
+        self.refresh()
+        match = " OR ".join('"' + t.replace('"', "") + '"' for t in terms)
+        sql = "SELECT chunk_id, doc, meta, bm25(fts) FROM fts WHERE fts MATCH ?"
+        params: list[Any] = [match]
+        if filters:
+            if filters.sources:
+                sql += f" AND source IN ({','.join('?' * len(filters.sources))})"
+                params += list(filters.sources)
+            if filters.after_ts is not None:
+                sql += " AND published_ts >= ?"
+                params.append(filters.after_ts)
+            if filters.before_ts is not None:
+                sql += " AND published_ts <= ?"
+                params.append(filters.before_ts)
+        sql += " ORDER BY bm25(fts) LIMIT ?"
+        params.append(k)
+        with self._lock:
+            rows = self._db.execute(sql, params).fetchall()
+        return [(StoredChunk(cid, doc, json.loads(meta)), -score) for cid, doc, meta, score in rows]
+
+    def count(self) -> int:
+        """Number of indexed chunks."""
+        with self._lock:
+            return int(self._db.execute("SELECT count(*) FROM fts").fetchone()[0])
+
+
+def default_path(store: Store) -> Path:
+    """Per-store index file under the data dir (one per Chroma URL and collection)."""
+    settings = store.settings
+    key = f"{settings.chroma_url or 'embedded'}|{settings.collection}"
+    digest = hashlib.sha256(key.encode()).hexdigest()[:12]
+    return settings.home / "lexical" / f"{settings.collection}-{digest}.sqlite"

@@ -1,0 +1,424 @@
+"""Chroma holds the chunks and, beside them, the article registry.
+
+Three collections per store name: ``{name}_chunks`` (text, metadata, embeddings),
+``{name}_articles`` (one record per article: content hash, metadata, chunk count,
+status) and ``{name}_meta`` (a revision token that changes on every write, so other
+processes know to refresh their lexical index). Keeping the registry in Chroma means
+a Chroma server shares it between processes.
+
+Writes are ordered so a crash never leaves a silent half: the registry entry is
+marked ``pending`` first, chunks are written, stale chunks removed, and only then is
+the entry marked ``done``.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import uuid
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+from ingest.article import Article
+from ingest.chunking import Chunk
+from ingest.pipeline import StoredState, WriteStats
+from newsqa.settings import Settings
+from vectorstore.embeddings import Embedder
+
+log = logging.getLogger(__name__)
+
+PENDING, DONE, DELETING = "pending", "done", "deleting"
+_REGISTRY_VECTOR = [1.0]  # the registry is looked up by id and metadata, never by vector
+_REVISION_ID = "revision"
+_GET_PAGE = 2000
+
+
+class StoreError(RuntimeError):
+    """The store cannot be reached or used; the message says where and what to do."""
+
+
+@dataclass(frozen=True)
+class ArticleRecord:
+    """The registry's view of one article."""
+
+    id: str
+    content_hash: str
+    title: str
+    source: str | None
+    url: str | None
+    published_at: str | None
+    author: str | None
+    origin: str
+    n_chunks: int
+    ingested_at: str
+    status: str
+
+    @classmethod
+    def from_metadata(cls, article_id: str, meta: dict[str, Any]) -> ArticleRecord:
+        """Rebuild a record from its Chroma metadata."""
+        return cls(
+            id=article_id,
+            content_hash=str(meta.get("content_hash", "")),
+            title=str(meta.get("title", "")),
+            source=meta.get("source"),
+            url=meta.get("url"),
+            published_at=meta.get("published_at"),
+            author=meta.get("author"),
+            origin=str(meta.get("origin", "")),
+            n_chunks=int(meta.get("n_chunks", 0)),
+            ingested_at=str(meta.get("ingested_at", "")),
+            status=str(meta.get("status", "")),
+        )
+
+
+@dataclass(frozen=True)
+class StoredChunk:
+    """A chunk as stored: its text (a verbatim slice of the article body) and metadata."""
+
+    id: str
+    text: str
+    meta: dict[str, Any]
+
+    @property
+    def article_id(self) -> str:
+        """Id of the article the chunk belongs to."""
+        return str(self.meta["article_id"])
+
+
+def _compact(meta: dict[str, Any]) -> dict[str, Any]:
+    """Chroma metadata cannot hold ``None``: leave unknown fields out."""
+    return {k: v for k, v in meta.items() if v is not None}
+
+
+def article_metadata(article: Article, n_chunks: int, status: str) -> dict[str, Any]:
+    """Registry metadata for ``article``."""
+    return _compact(
+        {
+            "content_hash": article.content_hash,
+            "title": article.title,
+            "source": article.source,
+            "url": article.url,
+            "published_at": article.published_at,
+            "published_ts": article.published_ts,
+            "author": article.author,
+            "origin": article.origin,
+            "n_chunks": n_chunks,
+            "ingested_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "status": status,
+        }
+    )
+
+
+def chunk_metadata(article: Article, chunk: Chunk) -> dict[str, Any]:
+    """Chunk metadata: where it sits in its article, and the article's metadata."""
+    return _compact(
+        {
+            "article_id": article.id,
+            "n": chunk.n,
+            "start": chunk.start,
+            "end": chunk.end,
+            "hash": chunk.hash,
+            "header": chunk.header,
+            "title": article.title,
+            "source": article.source,
+            "url": article.url,
+            "published_at": article.published_at,
+            "published_ts": article.published_ts,
+            "origin": article.origin,
+        }
+    )
+
+
+class Store:
+    """Chunks and article registry in Chroma (embedded, or a server via ``chroma_url``).
+
+    Example:
+        >>> store = Store(Settings(home=Path("/tmp/nq")))      # doctest: +SKIP
+        >>> store.stats()["articles"]                            # doctest: +SKIP
+        1
+    """
+
+    def __init__(self, settings: Settings, embedder: Embedder | None = None) -> None:
+        self.settings = settings
+        self.embedder = embedder or Embedder()
+        self._client: Any = None
+        self._collections: dict[str, Any] = {}
+        self._lock = threading.RLock()
+
+    # -- connection -----------------------------------------------------------------
+
+    @property
+    def label(self) -> str:
+        """Where the store lives, for messages."""
+        return self.settings.store_label
+
+    def _connect(self) -> Any:
+        import chromadb
+        from chromadb.config import Settings as ChromaSettings
+
+        chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+        url = self.settings.chroma_url
+        if url:
+            parts = urlsplit(url)
+            try:
+                return chromadb.HttpClient(
+                    host=parts.hostname or "localhost",
+                    port=parts.port or (443 if parts.scheme == "https" else 8000),
+                    ssl=parts.scheme == "https",
+                    settings=chroma_settings,
+                )
+            except Exception as exc:
+                raise StoreError(
+                    f"cannot reach the Chroma server at {url}: {_reason(exc)} "
+                    "(is `chroma run` up? check NEWSQA_CHROMA_URL)"
+                ) from None
+        path = self.settings.home / "chroma"
+        path.mkdir(parents=True, exist_ok=True)
+        return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+
+    def _collection(self, kind: str) -> Any:
+        with self._lock:
+            if kind not in self._collections:
+                if self._client is None:
+                    self._client = self._connect()
+                config = {"hnsw": {"space": "cosine"}} if kind == "chunks" else None
+                self._collections[kind] = self._call(
+                    self._client.get_or_create_collection,
+                    name=f"{self.settings.collection}_{kind}",
+                    embedding_function=None,  # we always pass vectors: Chroma's default downloads
+                    configuration=config,
+                )
+            return self._collections[kind]
+
+    def _call(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
+        """Call Chroma, turning connection failures into a :class:`StoreError`."""
+        try:
+            return fn(*args, **kwargs)
+        except Exception as exc:
+            if self.settings.chroma_url and _is_connection_error(exc):
+                with self._lock:  # reconnect on the next call once the server is back
+                    self._client = None
+                    self._collections.clear()
+                raise StoreError(
+                    f"the Chroma server at {self.settings.chroma_url} is not answering: "
+                    f"{_reason(exc)}"
+                ) from None
+            raise
+
+    @property
+    def chunks(self) -> Any:
+        """The raw chromadb collection of chunks."""
+        return self._collection("chunks")
+
+    @property
+    def articles(self) -> Any:
+        """The raw chromadb collection of article records."""
+        return self._collection("articles")
+
+    def langchain(self) -> Any:
+        """The chunk collection as a LangChain ``Chroma`` vector store (for composition)."""
+        from langchain_chroma import Chroma
+
+        self.chunks  # noqa: B018 - make sure the client and collection exist
+        return Chroma(
+            client=self._client,
+            collection_name=f"{self.settings.collection}_chunks",
+            embedding_function=self.embedder,
+        )
+
+    # -- revision -------------------------------------------------------------------
+
+    def revision(self) -> str:
+        """Token that changes whenever any process writes to this store."""
+        got = self._call(self._collection("meta").get, ids=[_REVISION_ID], include=["metadatas"])
+        metas = got.get("metadatas") or []
+        return str(metas[0].get("token")) if metas else ""
+
+    def _bump_revision(self) -> None:
+        self._call(
+            self._collection("meta").upsert,
+            ids=[_REVISION_ID],
+            embeddings=[_REGISTRY_VECTOR],
+            metadatas=[{"token": uuid.uuid4().hex}],
+        )
+
+    # -- registry (the ingest pipeline's ArticleStore protocol) ------------------------
+
+    def lookup(self, ids: Sequence[str]) -> dict[str, StoredState]:
+        """Content hash and status of those of ``ids`` that are registered."""
+        if not ids:
+            return {}
+        got = self._call(self.articles.get, ids=list(ids), include=["metadatas"])
+        return {
+            i: StoredState(str(m.get("content_hash", "")), str(m.get("status", "")))
+            for i, m in zip(got["ids"], got["metadatas"], strict=True)
+        }
+
+    def find_hashes(self, hashes: Sequence[str]) -> dict[str, str]:
+        """Map content hash -> id of a finished article holding exactly that content."""
+        if not hashes:
+            return {}
+        got = self._call(
+            self.articles.get,
+            where={"$and": [{"content_hash": {"$in": list(hashes)}}, {"status": DONE}]},
+            include=["metadatas"],
+        )
+        return {m["content_hash"]: i for i, m in zip(got["ids"], got["metadatas"], strict=True)}
+
+    def write(self, batch: Sequence[tuple[Article, list[Chunk]]]) -> WriteStats:
+        """Store articles with their chunks, embedding only chunks not stored before."""
+        if not batch:
+            return WriteStats()
+        ids = [a.id for a, _ in batch]
+        self._call(
+            self.articles.upsert,
+            ids=ids,
+            embeddings=[_REGISTRY_VECTOR] * len(batch),
+            metadatas=[article_metadata(a, len(c), PENDING) for a, c in batch],
+        )
+        old = self._old_chunks(ids)
+        reusable = {m["hash"]: e for _, m, e in old}
+        chunks = [(a, c) for a, cs in batch for c in cs]
+        fresh = list({c.hash: c.indexed_text for _, c in chunks if c.hash not in reusable}.items())
+        vectors = dict(zip((h for h, _ in fresh), self.embedder.embed_documents(
+            [t for _, t in fresh]), strict=True))
+        vectors.update(reusable)
+        for start in range(0, len(chunks), _GET_PAGE):
+            part = chunks[start : start + _GET_PAGE]
+            self._call(
+                self.chunks.upsert,
+                ids=[c.id for _, c in part],
+                embeddings=[vectors[c.hash] for _, c in part],
+                documents=[c.text for _, c in part],
+                metadatas=[chunk_metadata(a, c) for a, c in part],
+            )
+        keep = {c.id for _, c in chunks}
+        stale = [i for i, _, _ in old if i not in keep]
+        if stale:
+            self._call(self.chunks.delete, ids=stale)
+        self._call(
+            self.articles.upsert,
+            ids=ids,
+            embeddings=[_REGISTRY_VECTOR] * len(batch),
+            metadatas=[article_metadata(a, len(c), DONE) for a, c in batch],
+        )
+        self._bump_revision()
+        return WriteStats(embedded=len(fresh), reused=len(chunks) - len(fresh))
+
+    def _old_chunks(self, article_ids: Sequence[str]) -> list[tuple[str, dict[str, Any], list[float]]]:
+        got = self._call(
+            self.chunks.get,
+            where={"article_id": {"$in": list(article_ids)}},
+            include=["metadatas", "embeddings"],
+        )
+        embeddings = got.get("embeddings")
+        if embeddings is None or len(got["ids"]) == 0:
+            return []
+        return [
+            (i, m, list(map(float, e)))
+            for i, m, e in zip(got["ids"], got["metadatas"], embeddings, strict=True)
+        ]
+
+    def delete(self, article_id: str) -> bool:
+        """Remove an article and all its chunks; ``False`` when it was not stored."""
+        got = self._call(self.articles.get, ids=[article_id], include=["metadatas"])
+        if not got["ids"]:
+            return False
+        meta = dict(got["metadatas"][0])
+        meta["status"] = DELETING
+        self._call(self.articles.upsert, ids=[article_id], embeddings=[_REGISTRY_VECTOR],
+                   metadatas=[meta])
+        self._call(self.chunks.delete, where={"article_id": article_id})
+        self._call(self.articles.delete, ids=[article_id])
+        self._bump_revision()
+        return True
+
+    # -- reading ----------------------------------------------------------------------
+
+    def iter_records(self) -> Iterator[ArticleRecord]:
+        """Every registered article, page by page."""
+        offset = 0
+        while True:
+            got = self._call(self.articles.get, include=["metadatas"], limit=_GET_PAGE, offset=offset)
+            for i, meta in zip(got["ids"], got["metadatas"], strict=True):
+                yield ArticleRecord.from_metadata(i, meta)
+            if len(got["ids"]) < _GET_PAGE:
+                return
+            offset += _GET_PAGE
+
+    def record(self, article_id: str) -> ArticleRecord | None:
+        """The registry record of one article, or ``None``."""
+        got = self._call(self.articles.get, ids=[article_id], include=["metadatas"])
+        if not got["ids"]:
+            return None
+        return ArticleRecord.from_metadata(got["ids"][0], got["metadatas"][0])
+
+    def chunks_of(self, article_ids: Sequence[str]) -> list[StoredChunk]:
+        """All stored chunks of the given articles."""
+        if not article_ids:
+            return []
+        got = self._call(
+            self.chunks.get,
+            where={"article_id": {"$in": list(article_ids)}},
+            include=["documents", "metadatas"],
+        )
+        return [
+            StoredChunk(i, d, dict(m))
+            for i, d, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
+        ]
+
+    def get_chunks(self, ids: Sequence[str]) -> list[StoredChunk]:
+        """Stored chunks by id (missing ids are left out)."""
+        if not ids:
+            return []
+        got = self._call(self.chunks.get, ids=list(ids), include=["documents", "metadatas"])
+        return [
+            StoredChunk(i, d, dict(m))
+            for i, d, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
+        ]
+
+    def dense_search(
+        self, vector: Sequence[float], k: int, where: dict[str, Any] | None = None
+    ) -> list[tuple[StoredChunk, float]]:
+        """The ``k`` chunks nearest to ``vector`` with cosine similarity (1 = same)."""
+        count = self._call(self.chunks.count)
+        if count == 0:
+            return []
+        got = self._call(
+            self.chunks.query,
+            query_embeddings=[list(vector)],
+            n_results=min(k, count),
+            where=where or None,
+            include=["documents", "metadatas", "distances"],
+        )
+        return [
+            (StoredChunk(i, d, dict(m)), 1.0 - float(dist))
+            for i, d, m, dist in zip(
+                got["ids"][0], got["documents"][0], got["metadatas"][0], got["distances"][0],
+                strict=True,
+            )
+        ]
+
+    def stats(self) -> dict[str, Any]:
+        """Counts of articles and chunks, outlets, and where the store lives."""
+        records = list(self.iter_records())
+        return {
+            "store": self.label,
+            "articles": sum(r.status == DONE for r in records),
+            "incomplete": sum(r.status != DONE for r in records),
+            "chunks": self._call(self.chunks.count),
+            "outlets": len({r.source for r in records if r.source}),
+        }
+
+
+def _is_connection_error(exc: Exception) -> bool:
+    text = f"{type(exc).__name__} {exc}".lower()
+    return any(w in text for w in ("connect", "refused", "timeout", "timed out", "unreachable"))
+
+
+def _reason(exc: Exception) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0][:200] if text else type(exc).__name__
