@@ -59,7 +59,9 @@ def fetch(url: str, policy: FetchPolicy) -> Fetched:
                     content_type = response.headers.get("content-type", "")
                     return Fetched(str(response.url), content_type.lower(), data)
             except httpx.TimeoutException:
-                raise LoadError(f"timed out after {policy.timeout:g} s fetching {current}") from None
+                raise LoadError(
+                    f"timed out after {policy.timeout:g} s fetching {current}"
+                ) from None
             except httpx.ConnectError as exc:
                 raise LoadError(f"could not connect to {current}: {_short(exc)}") from None
             except httpx.HTTPError as exc:
@@ -75,7 +77,9 @@ def check_url(url: str, allow_private: bool) -> None:
     """
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https"):
-        raise LoadError(f"only http and https URLs can be fetched, not {parts.scheme or 'this'}: {url}")
+        raise LoadError(
+            f"only http and https URLs can be fetched, not {parts.scheme or 'this'}: {url}"
+        )
     host = parts.hostname
     if not host:
         raise LoadError(f"the URL has no host: {url}")

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from ingest.article import Article
-from ingest.fetch import FetchPolicy, Fetched, fetch
-from ingest.loaders.base import Failure, LoadError, Loaded
+from ingest.fetch import Fetched, FetchPolicy, fetch
+from ingest.loaders.base import Failure, Loaded, LoadError
 from ingest.loaders.feed import load_feed
 from ingest.loaders.html import html_to_article, load_html
 from ingest.loaders.records import load_json, load_jsonl
@@ -50,7 +50,7 @@ class Skipped:
 class SourceOptions:
     """Limits for reading sources (built from :class:`newsqa.Settings`)."""
 
-    fetch: FetchPolicy = FetchPolicy()
+    fetch: FetchPolicy = field(default_factory=FetchPolicy)
     max_bytes: int = 10_000_000
     max_feed_entries: int = 1000
 

@@ -95,9 +95,7 @@ class Settings:
     def validate(self) -> None:
         """Raise :class:`SettingsError` for values that cannot work."""
         if self.llm not in LLM_BACKENDS:
-            raise SettingsError(
-                f"NEWSQA_LLM={self.llm!r}: choose one of {', '.join(LLM_BACKENDS)}"
-            )
+            raise SettingsError(f"NEWSQA_LLM={self.llm!r}: choose one of {', '.join(LLM_BACKENDS)}")
         if self.top_k < 1:
             raise SettingsError("NEWSQA_TOP_K must be at least 1")
         if self.chunk_chars < 200:

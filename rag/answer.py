@@ -82,7 +82,7 @@ class Answerer:
     def __init__(
         self,
         settings: Settings,
-        llm: BaseChatModel | None | str = "auto",
+        llm: BaseChatModel | str | None = "auto",
         retriever: Retriever | None = None,
     ) -> None:
         self.settings = settings
@@ -121,7 +121,9 @@ class Answerer:
         if llm is not None:
             try:
                 rewritten = (llm | StrOutputParser()).invoke(condense_messages(earlier, question))
-                rewritten = rewritten.strip().strip('"').splitlines()[0] if rewritten.strip() else ""
+                rewritten = (
+                    rewritten.strip().strip('"').splitlines()[0] if rewritten.strip() else ""
+                )
                 if 8 <= len(rewritten) <= 300:
                     return rewritten
             except Exception as exc:  # a failed rewrite must not fail the answer
@@ -248,7 +250,7 @@ _answerers: dict[Settings, Answerer] = {}
 _answerers_lock = threading.Lock()
 
 
-def _answerer(settings: Settings | None, llm: BaseChatModel | None | str) -> Answerer:
+def _answerer(settings: Settings | None, llm: BaseChatModel | str | None) -> Answerer:
     settings = settings or Settings.from_env()
     if llm in ("local", "openai", "extractive"):
         settings, llm = settings.with_(llm=llm), "auto"
@@ -265,7 +267,7 @@ def answer(
     history: History | None = None,
     *,
     settings: Settings | None = None,
-    llm: BaseChatModel | None | str = "auto",
+    llm: BaseChatModel | str | None = "auto",
     k: int | None = None,
     where: Filters | dict[str, Any] | None = None,
 ) -> Answer:
@@ -290,7 +292,7 @@ def stream_answer(
     history: History | None = None,
     *,
     settings: Settings | None = None,
-    llm: BaseChatModel | None | str = "auto",
+    llm: BaseChatModel | str | None = "auto",
     k: int | None = None,
     where: Filters | dict[str, Any] | None = None,
 ) -> Iterator[Event]:
@@ -306,7 +308,7 @@ def stream_answer(
 
 
 def answer_chain(
-    settings: Settings | None = None, llm: BaseChatModel | None | str = "auto"
+    settings: Settings | None = None, llm: BaseChatModel | str | None = "auto"
 ) -> Runnable[Any, Answer]:
     """The answer pipeline as a LangChain Runnable: ``str | {"question", "history",
     "where"} -> Answer``, composed of a retrieval step and a generation step.

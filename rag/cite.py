@@ -95,7 +95,11 @@ def _support(
         score = sum(weights[t] for t in wanted & have) / total
         if score > best_score + 1e-9:
             best, best_score = candidate, score
-    if best is None or best_score < MIN_SUPPORT or len(wanted & stems(best.text)) < min(2, len(wanted)):
+    if (
+        best is None
+        or best_score < MIN_SUPPORT
+        or len(wanted & stems(best.text)) < min(2, len(wanted))
+    ):
         return []
     chosen = [best]
     rest = wanted - stems(best.text)

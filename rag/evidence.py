@@ -67,7 +67,9 @@ def scored_sentences(question: str, passages: list[Passage]) -> list[tuple[Sente
     return sorted(scored, key=lambda pair: pair[1], reverse=True)
 
 
-def select_evidence(question: str, passages: list[Passage], budget_chars: int = 900) -> list[Sentence]:
+def select_evidence(
+    question: str, passages: list[Passage], budget_chars: int = 900
+) -> list[Sentence]:
     """The sentences most related to ``question`` that fit in ``budget_chars``.
 
     Every passage's best sentence is considered first (so a two-part question gets

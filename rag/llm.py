@@ -175,4 +175,5 @@ def describe(settings: Settings) -> str:
         return "extractive (no LLM: quotes the best evidence)"
     if settings.llm == "openai":
         return f"{settings.openai_model} at {settings.openai_base_url or 'api.openai.com'}"
-    return f"local GGUF {settings.gguf.name if settings.gguf else 'Qwen2.5-Coder-1.5B-Instruct Q4_K_M'}"
+    name = settings.gguf.name if settings.gguf else "Qwen2.5-Coder-1.5B-Instruct Q4_K_M"
+    return f"local GGUF {name}"

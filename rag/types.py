@@ -30,7 +30,9 @@ class Passage:
     origin: str = ""
 
     @classmethod
-    def from_stored(cls, chunk: StoredChunk, score: float = 0.0, similarity: float = 0.0) -> Passage:
+    def from_stored(
+        cls, chunk: StoredChunk, score: float = 0.0, similarity: float = 0.0
+    ) -> Passage:
         """A passage from a stored chunk and its retrieval scores."""
         meta = chunk.meta
         return cls(

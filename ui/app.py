@@ -34,7 +34,10 @@ def sources_html(passages: list[Passage], citations: list[Citation] | None = Non
             f'<blockquote class="quote">{esc(p.text[:300])}…</blockquote></li>'
             for p in passages
         ]
-        return f'<div class="retrieved">Searching these passages…</div><ol class="sources">{"".join(items)}</ol>'
+        return (
+            '<div class="retrieved">Searching these passages…</div>'
+            f'<ol class="sources">{"".join(items)}</ol>'
+        )
     return ""
 
 
@@ -42,7 +45,8 @@ def _meta(source: str | None, published_at: str | None, url: str | None) -> str:
     bits = [html.escape(x) for x in (source, published_at[:10] if published_at else None) if x]
     text = " · ".join(bits)
     if url and url.startswith(("http://", "https://")):
-        link = f'<a href="{html.escape(url, quote=True)}" target="_blank" rel="noopener noreferrer">link</a>'
+        href = html.escape(url, quote=True)
+        link = f'<a href="{href}" target="_blank" rel="noopener noreferrer">link</a>'
         text = f"{text} · {link}" if text else link
     return f'<span class="meta">{text}</span>' if text else ""
 
@@ -69,18 +73,26 @@ def build_app(settings: Settings, answerer: Any = None) -> Any:
                 sources = sources_html(event.passages)
                 yield [*history, {"role": "assistant", "content": "…"}], sources, ""
             elif isinstance(event, Answer):
-                sources = sources_html(event.passages, event.citations) if not event.declined else ""
+                sources = (
+                    sources_html(event.passages, event.citations) if not event.declined else ""
+                )
                 yield [*history, {"role": "assistant", "content": event.text}], sources, ""
             else:
                 text += event
                 yield [*history, {"role": "assistant", "content": text}], sources, ""
 
     with gr.Blocks(title=TITLE) as app:
-        gr.Markdown(f"## {TITLE}: ask the news\nAnswers cite quoted passages from the ingested articles.")
+        gr.Markdown(
+            f"## {TITLE}: ask the news\nAnswers cite quoted passages from the ingested articles."
+        )
         chatbot = gr.Chatbot(label="Chat", height=420, sanitize_html=True, render_markdown=False)
-        box = gr.Textbox(placeholder="Ask about the articles…", show_label=False, elem_id="question")
+        box = gr.Textbox(
+            placeholder="Ask about the articles…", show_label=False, elem_id="question"
+        )
         sources = gr.HTML(elem_id="sources")
-        box.submit(respond, [box, chatbot], [chatbot, sources, box], concurrency_limit=settings.concurrency)
+        box.submit(
+            respond, [box, chatbot], [chatbot, sources, box], concurrency_limit=settings.concurrency
+        )
     return app
 
 
@@ -108,6 +120,12 @@ def serve(settings: Settings) -> int:
     auth = tuple(settings.auth.split(":", 1)) if settings.auth else None
     app.queue(default_concurrency_limit=settings.concurrency, max_size=32)
     print(f"newsqa chat on http://{settings.host}:{settings.port}", flush=True)
-    app.launch(server_name=settings.host, server_port=settings.port, auth=auth, share=False,
-               show_error=True, quiet=True)
+    app.launch(
+        server_name=settings.host,
+        server_port=settings.port,
+        auth=auth,
+        share=False,
+        show_error=True,
+        quiet=True,
+    )
     return 0

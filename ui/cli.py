@@ -36,8 +36,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("inputs", nargs="+", metavar="PATH_OR_URL")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
-    p.add_argument("--allow-private-urls", action="store_true", default=None,
-                   help="allow fetching from loopback/private addresses")
+    p.add_argument(
+        "--allow-private-urls",
+        action="store_true",
+        default=None,
+        help="allow fetching from loopback/private addresses",
+    )
 
     p = sub.add_parser("ask", help="answer one question")
     p.add_argument("question")
@@ -171,7 +175,9 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     where = Filters(tuple(args.source or ()), args.after, args.before)
     answerer = Answerer(settings)
     final: Answer | None = None
-    for event in answerer.stream(args.question, k=args.k, where=None if where.is_empty() else where):
+    for event in answerer.stream(
+        args.question, k=args.k, where=None if where.is_empty() else where
+    ):
         if isinstance(event, Retrieval):
             continue
         if isinstance(event, Answer):

@@ -283,8 +283,13 @@ class Store:
         reusable = {m["hash"]: e for _, m, e in old}
         chunks = [(a, c) for a, cs in batch for c in cs]
         fresh = list({c.hash: c.indexed_text for _, c in chunks if c.hash not in reusable}.items())
-        vectors = dict(zip((h for h, _ in fresh), self.embedder.embed_documents(
-            [t for _, t in fresh]), strict=True))
+        vectors = dict(
+            zip(
+                (h for h, _ in fresh),
+                self.embedder.embed_documents([t for _, t in fresh]),
+                strict=True,
+            )
+        )
         vectors.update(reusable)
         for start in range(0, len(chunks), _GET_PAGE):
             part = chunks[start : start + _GET_PAGE]
@@ -308,7 +313,9 @@ class Store:
         self._bump_revision()
         return WriteStats(embedded=len(fresh), reused=len(chunks) - len(fresh))
 
-    def _old_chunks(self, article_ids: Sequence[str]) -> list[tuple[str, dict[str, Any], list[float]]]:
+    def _old_chunks(
+        self, article_ids: Sequence[str]
+    ) -> list[tuple[str, dict[str, Any], list[float]]]:
         got = self._call(
             self.chunks.get,
             where={"article_id": {"$in": list(article_ids)}},
@@ -329,8 +336,9 @@ class Store:
             return False
         meta = dict(got["metadatas"][0])
         meta["status"] = DELETING
-        self._call(self.articles.upsert, ids=[article_id], embeddings=[_REGISTRY_VECTOR],
-                   metadatas=[meta])
+        self._call(
+            self.articles.upsert, ids=[article_id], embeddings=[_REGISTRY_VECTOR], metadatas=[meta]
+        )
         self._call(self.chunks.delete, where={"article_id": article_id})
         self._call(self.articles.delete, ids=[article_id])
         self._bump_revision()
@@ -342,7 +350,9 @@ class Store:
         """Every registered article, page by page."""
         offset = 0
         while True:
-            got = self._call(self.articles.get, include=["metadatas"], limit=_GET_PAGE, offset=offset)
+            got = self._call(
+                self.articles.get, include=["metadatas"], limit=_GET_PAGE, offset=offset
+            )
             for i, meta in zip(got["ids"], got["metadatas"], strict=True):
                 yield ArticleRecord.from_metadata(i, meta)
             if len(got["ids"]) < _GET_PAGE:
@@ -397,7 +407,10 @@ class Store:
         return [
             (StoredChunk(i, d, dict(m)), 1.0 - float(dist))
             for i, d, m, dist in zip(
-                got["ids"][0], got["documents"][0], got["metadatas"][0], got["distances"][0],
+                got["ids"][0],
+                got["documents"][0],
+                got["metadatas"][0],
+                got["distances"][0],
                 strict=True,
             )
         ]

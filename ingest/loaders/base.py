@@ -75,4 +75,4 @@ def split_front_matter(text: str) -> tuple[dict[str, str], str]:
         kv = _KEY_VALUE.match(line)
         if kv:
             meta[kv.group(1).lower()] = kv.group(2).strip().strip("\"'")
-    return meta, text[match.end():]
+    return meta, text[match.end() :]

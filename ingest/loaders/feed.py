@@ -13,7 +13,7 @@ from dataclasses import replace
 from typing import Any
 
 from ingest.article import Article, article_id, normalize_date
-from ingest.loaders.base import Failure, LoadError, Loaded
+from ingest.loaders.base import Failure, Loaded, LoadError
 
 # Below this many characters of text an entry is treated as a teaser, not the article.
 FULL_TEXT_MIN_CHARS = 600
@@ -51,7 +51,9 @@ def load_feed(
         )
         entries = entries[:max_entries]
     outlet = _clean(parsed.feed.get("title"))
-    drafts = [_entry_article(entry, origin, outlet, number) for number, entry in enumerate(entries, 1)]
+    drafts = [
+        _entry_article(entry, origin, outlet, number) for number, entry in enumerate(entries, 1)
+    ]
     with ThreadPoolExecutor(max_workers=_FETCH_WORKERS) as pool:
         yield from pool.map(lambda d: _complete(d, fetch_page), drafts)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ingest.article import Article, article_id, normalize_date
-from ingest.loaders.base import LoadError, Loaded, decode_text
+from ingest.loaders.base import Loaded, LoadError, decode_text
 
 # Deeply nested or huge pages make lxml slow; trafilatura prunes past this size.
 _MAX_TREE_SIZE = 50_000
@@ -39,7 +39,9 @@ def html_to_article(
         )
     except Exception as exc:  # lxml raises many kinds on broken markup
         raise LoadError(f"could not parse the HTML: {exc}") from None
-    text = (getattr(doc, "text", None) or "").strip() if doc is not None else ""
+    if doc is None or isinstance(doc, dict) or not (doc.text or "").strip():
+        raise LoadError("no article text found in the HTML")
+    text = (doc.text or "").strip()
     if not text:
         raise LoadError("no article text found in the HTML")
     title = (doc.title or "").strip()

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Iterator
 from typing import IO, Any
 
 from ingest.article import Article, article_id, normalize_date
-from ingest.loaders.base import Failure, LoadError, Loaded, decode_text
+from ingest.loaders.base import Failure, Loaded, LoadError, decode_text
 
 _BODY_KEYS = ("body", "text", "content")
 _DATE_KEYS = ("published_at", "date", "published")

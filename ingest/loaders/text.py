@@ -10,7 +10,7 @@ import re
 from collections.abc import Iterator
 
 from ingest.article import Article, article_id, normalize_date
-from ingest.loaders.base import LoadError, Loaded, decode_text, split_front_matter
+from ingest.loaders.base import Loaded, LoadError, decode_text, split_front_matter
 
 _MD_IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
 _MD_LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
