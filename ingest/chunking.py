@@ -50,42 +50,84 @@ def article_header(article: Article) -> str:
 def chunk_article(article: Article, max_chars: int = 1000) -> list[Chunk]:
     """Split ``article.body`` into chunks of whole sentences of at most ``max_chars``.
 
-    Chunk sizes are balanced (an article of 1.3 chunks' length gives two chunks of
-    ~0.65, not one full and one tiny); a single sentence longer than ``max_chars`` is
-    cut at word boundaries. There is no overlap: every sentence is in exactly one
-    chunk, so no token is embedded twice.
+    Uses as few chunks as the limit allows, with balanced sizes (an article of 1.3
+    chunks' length gives two chunks of ~0.65, not one full and one tiny); a single
+    sentence longer than ``max_chars`` is cut at word boundaries. There is no overlap:
+    every sentence is in exactly one chunk, so no token is embedded twice.
 
     >>> a = Article(id="a", title="T", body="One. Two two. Three three three.")
     >>> [c.text for c in chunk_article(a, max_chars=200)]
     ['One. Two two. Three three three.']
+    >>> [c.text for c in chunk_article(a, max_chars=20)]
+    ['One. Two two.', 'Three three three.']
     """
+    if max_chars < 1:
+        raise ValueError(f"max_chars must be at least 1, not {max_chars}")
     body = article.body
     spans = [piece for span in sentence_spans(body) for piece in _fit(body, span, max_chars)]
     if not spans:
         return []
-    total = spans[-1][1] - spans[0][0]
-    target = total / math.ceil(total / max_chars)
     header = article_header(article)
     chunks: list[Chunk] = []
-    a, b = spans[0]
-    for s, e in spans[1:]:
-        if e - a <= max_chars and b - a < target:
-            b = e
-            continue
+    first = 0
+    for last in _chunk_ends(spans, max_chars):
+        a, b = spans[first][0], spans[last][1]
         chunks.append(Chunk(article.id, len(chunks), a, b, body[a:b], header))
-        a, b = s, e
-    chunks.append(Chunk(article.id, len(chunks), a, b, body[a:b], header))
+        first = last + 1
     return chunks
 
 
+def _chunk_ends(spans: list[tuple[int, int]], max_chars: int) -> list[int]:
+    """Index of the last span of each chunk: fewest chunks, sizes close to equal.
+
+    ``need[i]`` is the fewest chunks that hold ``spans[i:]`` (greedy packing is
+    optimal for that). Each chunk then ends at the span that brings its size closest
+    to an equal share of what is left, among the ends that still let the rest fit in
+    the remaining chunks. Linear in the number of spans.
+    """
+    n = len(spans)
+    need = [0] * (n + 1)
+    reach = n  # first span that does not fit in a chunk starting at i
+    for i in range(n - 1, -1, -1):
+        while spans[reach - 1][1] - spans[i][0] > max_chars:
+            reach -= 1
+        need[i] = 1 + need[reach]
+    ends: list[int] = []
+    first, left = 0, need[0]
+    while left > 1:
+        share = (spans[-1][1] - spans[first][0]) / left
+        best, best_gap = -1, float("inf")
+        last = first
+        while last < n and spans[last][1] - spans[first][0] <= max_chars:
+            if need[last + 1] <= left - 1:
+                gap = abs(spans[last][1] - spans[first][0] - share)
+                if gap < best_gap:
+                    best, best_gap = last, gap
+            last += 1
+        ends.append(best)
+        first, left = best + 1, left - 1
+    ends.append(n - 1)
+    return ends
+
+
 def _fit(text: str, span: tuple[int, int], max_chars: int) -> list[tuple[int, int]]:
-    """Cut an over-long sentence at the last space before each ``max_chars`` limit."""
+    """Cut an over-long sentence into near-equal pieces of at most ``max_chars``.
+
+    Cuts fall on the space nearest to each equal share; a word longer than the limit
+    is cut inside the word. Pieces never start or end with whitespace.
+    """
     a, b = span
     pieces = []
     while b - a > max_chars:
-        cut = text.rfind(" ", a + 1, a + max_chars)
-        cut = a + max_chars if cut <= a else cut
-        pieces.append((a, cut))
+        aim = a + math.ceil((b - a) / math.ceil((b - a) / max_chars))
+        before = text.rfind(" ", a + 1, aim + 1)
+        after = text.find(" ", aim, a + max_chars + 1)
+        options = [c for c in (before, after) if c > a]
+        cut = min(options, key=lambda c: abs(c - aim)) if options else aim
+        end = cut
+        while end > a + 1 and text[end - 1].isspace():
+            end -= 1
+        pieces.append((a, end))
         a = cut
         while a < b and text[a].isspace():
             a += 1
