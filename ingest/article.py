@@ -11,6 +11,10 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 _TRACKING_PARAMS = re.compile(r"^(utm_[a-z]+|fbclid|gclid|mc_[a-z]+|ref|ocid|cmpid)$", re.I)
 _ID_CHARS = re.compile(r"[^A-Za-z0-9._-]+")
+_DEFAULT_PORTS = {"http": ":80", "https": ":443"}
+_DATE_ONLY = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+# Written-out dates common in bylines and front matter ("June 14, 2024").
+_DATE_FORMATS = ("%B %d, %Y", "%b %d, %Y", "%b. %d, %Y", "%d %B %Y", "%d %b %Y")
 
 
 @dataclass(frozen=True)
@@ -58,6 +62,9 @@ def normalize_text(text: str) -> str:
 def canonical_url(url: str) -> str:
     """Lower-case scheme/host, no fragment, no tracking parameters, no trailing slash.
 
+    Query parameters are sorted, and a port is dropped only when it is the scheme's
+    default.
+
     >>> canonical_url("HTTPS://Example.com/a/?utm_source=x&id=3#top")
     'https://example.com/a?id=3'
     """
@@ -67,12 +74,14 @@ def canonical_url(url: str) -> str:
         for k, v in parse_qsl(parts.query, keep_blank_values=True)
         if not _TRACKING_PARAMS.match(k)
     ]
+    query.sort()  # parameter order does not change which page is meant
     path = parts.path.rstrip("/") if parts.path not in ("", "/") else ""
+    scheme = parts.scheme.lower()
     netloc = parts.netloc.lower()
-    for default in (":80", ":443"):
-        if netloc.endswith(default):
-            netloc = netloc[: -len(default)]
-    return urlunsplit((parts.scheme.lower(), netloc, path, urlencode(query), ""))
+    default = _DEFAULT_PORTS.get(scheme)
+    if default and netloc.endswith(default):
+        netloc = netloc[: -len(default)]
+    return urlunsplit((scheme, netloc, path, urlencode(query), ""))
 
 
 def article_id(record_id: str | None, url: str | None, title: str, body: str) -> str:
@@ -101,28 +110,45 @@ def _short_hash(text: str) -> str:
 
 
 def normalize_date(value: object) -> str | None:
-    """ISO 8601 text for dates given as strings, datetimes, dates or time tuples.
+    """ISO 8601 text for dates given as strings, datetimes, dates, time tuples or Unix
+    seconds.
 
-    Unparseable values give ``None`` rather than a wrong date.
+    Unparseable values give ``None`` rather than a wrong date; a date without a time
+    stays a date (no midnight is invented).
 
     >>> normalize_date("2023-10-30T14:05:00+00:00")
     '2023-10-30T14:05:00+00:00'
     >>> normalize_date("Mon, 30 Oct 2023 14:05:00 GMT")
     '2023-10-30T14:05:00+00:00'
+    >>> normalize_date("2024-06-14")
+    '2024-06-14'
     """
-    if value is None or value == "":
+    if value is None or isinstance(value, bool) or value == "":
         return None
     if isinstance(value, datetime):
         return value.isoformat()
     if isinstance(value, date):
         return value.isoformat()
-    if isinstance(value, tuple):  # time.struct_time from feedparser
+    if isinstance(value, tuple):  # time.struct_time from feedparser (always UTC)
         try:
             year, month, day, hour, minute, second = value[:6]
             return datetime(year, month, day, hour, minute, second, tzinfo=UTC).isoformat()
         except (TypeError, ValueError):
             return None
-    text = str(value).strip()
+    if isinstance(value, int | float):  # Unix seconds, as some JSON exports store dates
+        try:
+            return datetime.fromtimestamp(value, UTC).isoformat()
+        except (OverflowError, OSError, ValueError):
+            return None
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
+    match = _DATE_ONLY.match(text)
+    if match:
+        try:
+            return date(*map(int, match.groups())).isoformat()
+        except ValueError:
+            return None
     try:
         return datetime.fromisoformat(text.replace("Z", "+00:00")).isoformat()
     except ValueError:
@@ -131,9 +157,14 @@ def normalize_date(value: object) -> str | None:
 
     try:
         return parsedate_to_datetime(text).isoformat()
-    except (TypeError, ValueError, IndexError):
+    except (TypeError, ValueError, IndexError, OverflowError):
         pass
-    match = re.match(r"^(\d{4})-(\d{2})-(\d{2})", text)
+    for fmt in _DATE_FORMATS:
+        try:
+            return datetime.strptime(text, fmt).date().isoformat()
+        except ValueError:
+            continue
+    match = re.match(r"^(\d{4})-(\d{2})-(\d{2})[T ]", text)
     if match:
         try:
             return date(*map(int, match.groups())).isoformat()

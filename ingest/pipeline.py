@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from ingest.article import Article
-from ingest.chunking import Chunk, chunk_article
+from ingest.chunking import DEFAULT_CHUNK_CHARS, Chunk, chunk_article
 from ingest.loaders.base import Failure
 from ingest.sources import Skipped, SourceOptions, iter_sources
 
@@ -124,7 +124,7 @@ def ingest(
     inputs: Iterable[str],
     store: ArticleStore,
     options: SourceOptions | None = None,
-    chunk_chars: int = 1000,
+    chunk_chars: int = DEFAULT_CHUNK_CHARS,
     on_progress: Callable[[Progress], None] | None = None,
 ) -> IngestReport:
     """Ingest files, folders, URLs and feeds into ``store``; return the report.
@@ -168,7 +168,7 @@ class _Run:
         self.chunk_chars = chunk_chars
         self.on_progress = on_progress
         self.report = IngestReport()
-        self.seen_ids: set[str] = set()
+        self.seen_ids: dict[str, tuple[str, str]] = {}  # id -> (content hash, origin)
         self.seen_hashes: dict[str, str] = {}
         self.queue: list[tuple[Article, list[Chunk], bool]] = []
         self.queued_chunks = 0
@@ -177,33 +177,45 @@ class _Run:
     def classify(self, articles: list[Article]) -> None:
         if not articles:
             return
-        known = self.store.lookup([a.id for a in articles])
-        unknown = [a.content_hash for a in articles if a.id not in known]
+        # unique ids and hashes: the same article can come twice (Chroma refuses repeats)
+        known = self.store.lookup(list(dict.fromkeys(a.id for a in articles)))
+        unknown = list(dict.fromkeys(a.content_hash for a in articles if a.id not in known))
         elsewhere = self.store.find_hashes(unknown) if unknown else {}
         for article in articles:
             state = known.get(article.id)
             digest = article.content_hash
-            if article.id in self.seen_ids:
+            if article.id in self.seen_ids:  # given twice in one run
+                first_digest, first_origin = self.seen_ids[article.id]
+                if first_digest == digest:
+                    self.report.unchanged.append(article.id)
+                else:  # two different articles claim one id: never drop one silently
+                    self.report.failed.append(
+                        Failure(
+                            article.origin,
+                            f"id {article.id!r} is already used in this run by "
+                            f"{first_origin or 'another input'} with other content; "
+                            "only the first was ingested",
+                        )
+                    )
                 self._tick(article)
-                self.report.unchanged.append(article.id)
                 continue
-            self.seen_ids.add(article.id)
+            self.seen_ids[article.id] = (digest, article.origin)
             if state and state.content_hash == digest and state.status == "done":
                 self.report.unchanged.append(article.id)
             elif state is None and (other := elsewhere.get(digest) or self.seen_hashes.get(digest)):
                 self.report.duplicates.append((article.id, other))
             else:
-                self.seen_hashes[digest] = article.id
-                self._enqueue(article, is_update=state is not None)
+                self._enqueue(article, digest, is_update=state is not None)
                 continue
             self._tick(article)
 
-    def _enqueue(self, article: Article, is_update: bool) -> None:
+    def _enqueue(self, article: Article, digest: str, is_update: bool) -> None:
         chunks = chunk_article(article, self.chunk_chars)
         if not chunks:
             self.report.failed.append(Failure(article.origin, "the article has no text"))
             self._tick(article)
             return
+        self.seen_hashes[digest] = article.id
         if warning := article.extra.get("warning"):
             self.report.warnings.append((article.id, warning))
         self.queue.append((article, chunks, is_update))

@@ -17,6 +17,18 @@ _ABBREVIATIONS = frozenset(
     sen rep col lt sgt capt cmdr adm maj rev hon pres no nos fig approx dept est
     jan feb mar apr jun jul aug sep sept oct nov dec a.m p.m mt ft ave blvd""".split()
 )
+# "No." abbreviates "number" only before a number ("No. 1"); "He said no. Then" ends.
+_NUMBER_ABBREVIATIONS = frozenset({"no", "nos"})
+# Abbreviations that often end a sentence too ("... Apple Inc. The company ..."): they
+# end one when the next word is a typical sentence opener.
+_FINAL_ABBREVIATIONS = frozenset("inc ltd corp co etc a.m p.m jr sr u.s u.k u.n".split())
+_OPENERS = frozenset(
+    """the a an he she it they we i you this that these those there here his her its
+    their our but and or so yet if when while after before as in on at for from
+    however meanwhile still what why how who""".split()
+)
+_NEXT_WORD = re.compile(r"""\s*["'“‘(\[]?([A-Za-z]+)""")
+_NEXT_DIGIT = re.compile(r"\s*\d")
 # A sentence ends at . ! ? (optionally followed by closing quotes/brackets) before
 # whitespace, or at a line break.
 _BOUNDARY = re.compile(r"""[.!?…]+["'”’)\]]*(?=\s)|\n""")
@@ -56,7 +68,14 @@ def _is_sentence_end(text: str, dot: int, cut: int, end: int) -> bool:
         while word_start > 0 and not text[word_start - 1].isspace():
             word_start -= 1
         word = text[word_start:dot].lstrip("\"'“‘([").lower()
-        if word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha()):
+        if word in _NUMBER_ABBREVIATIONS:
+            if _NEXT_DIGIT.match(text, cut, end):
+                return False
+        elif word in _FINAL_ABBREVIATIONS:
+            following = _NEXT_WORD.match(text, cut, end)
+            opener = following.group(1) if following else ""
+            return opener[:1].isupper() and opener.lower() in _OPENERS
+        elif word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha()):
             return False
     # Only a capital letter, digit or opening quote starts the next sentence.
     return _NEXT_START.match(text, cut, end) is not None

@@ -6,15 +6,19 @@ corpus streams through one article at a time.
 
 from __future__ import annotations
 
+import io
 import os
-from collections.abc import Iterable, Iterator
+import re
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
+from typing import TypeVar
 from urllib.parse import unquote, urlsplit
 
 from ingest.article import Article
 from ingest.fetch import Fetched, FetchPolicy, fetch
-from ingest.loaders.base import Failure, Loaded, LoadError
+from ingest.loaders.base import Failure, Loaded, LoadError, decode_text
 from ingest.loaders.feed import load_feed
 from ingest.loaders.html import html_to_article, load_html
 from ingest.loaders.records import load_json, load_jsonl
@@ -36,6 +40,12 @@ FILE_TYPES = {
 _NOT_ARTICLES = {"readme", "license", "licence", "changelog", "contributing", "notice"}
 # A JSON array is parsed whole, so it gets a (generous) limit of its own.
 _JSON_SIZE_FACTOR = 20
+_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]+):")
+# Schemes written without "//" ("javascript:alert(1)"): URLs, not file names.
+_OPAQUE_SCHEMES = {"javascript", "vbscript", "data", "mailto", "about", "blob", "tel"}
+
+
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True)
@@ -56,13 +66,19 @@ class SourceOptions:
 
 
 def is_url(text: str) -> bool:
-    """True for anything with a URL scheme (``http://``, ``ftp://``, ``file://`` ...)."""
-    scheme = urlsplit(text).scheme
-    return len(scheme) > 1 and "://" in text
+    """True for anything with a URL scheme (``http://``, ``ftp://``, ``file://``,
+    ``javascript:`` ...)."""
+    match = _SCHEME.match(text)
+    if not match:
+        return False
+    return "://" in text or match.group(1).lower() in _OPAQUE_SCHEMES
 
 
 def iter_sources(inputs: Iterable[str], options: SourceOptions) -> Iterator[Loaded | Skipped]:
     """Articles (or failures, or skipped files) for each path or URL, in order.
+
+    ``file://`` URLs are read as paths; other URLs are fetched (only http and https
+    are allowed: anything else fails with a reason).
 
     >>> from pathlib import Path; import tempfile
     >>> d = Path(tempfile.mkdtemp()); _ = (d / "a.txt").write_text("Title\\nBody text.")
@@ -70,11 +86,13 @@ def iter_sources(inputs: Iterable[str], options: SourceOptions) -> Iterator[Load
     ['Title']
     """
     for item in inputs:
-        if is_url(item) and not item.startswith("file://"):
-            yield from _guard(item, lambda item=item: load_url(item, options))
+        if is_url(item) and not item.lower().startswith("file:"):
+            yield from _guard(item, partial(load_url, item, options))
+        elif item.lower().startswith("file:"):
+            path = Path(unquote(urlsplit(item).path))
+            yield from _guard(item, partial(_walk, path, options))
         else:
-            path = Path(unquote(urlsplit(item).path) if item.startswith("file://") else item)
-            yield from _walk(path.expanduser(), options)
+            yield from _guard(item, partial(_walk_named, item, options))
 
 
 def load_url(url: str, options: SourceOptions) -> Iterator[Loaded]:
@@ -83,56 +101,86 @@ def load_url(url: str, options: SourceOptions) -> Iterator[Loaded]:
     kind = _kind_of(got)
     if kind == "feed":
         yield from load_feed(
-            got.data, got.url, lambda link: fetch_article(link, options), options.max_feed_entries
+            got.data,
+            got.url,
+            lambda link: fetch_article(link, options),
+            options.max_feed_entries,
+            base_url=got.url,
         )
     elif kind == "html":
         yield from load_html(got.data, got.url, url=got.url)
     elif kind == "json":
         yield from load_json(got.data, got.url)
+    elif kind == "jsonl":
+        yield from load_jsonl(io.BytesIO(got.data), got.url, options.max_bytes)
     elif kind == "text":
         yield from load_text(got.data, got.url, identity_url=got.url)
+    elif kind == "markdown":
+        yield from load_markdown(got.data, got.url, identity_url=got.url)
     else:
-        raise LoadError(f"unsupported content type {got.content_type or 'unknown'!r} at {got.url}")
+        raise LoadError(
+            f"unsupported content type {got.content_type or 'unknown'!r} at {got.url}; "
+            "expected an HTML page, an RSS/Atom feed, plain text or JSON"
+        )
 
 
 def fetch_article(url: str, options: SourceOptions) -> Article:
     """Fetch one web page and extract its article (used for feed entries)."""
     got = fetch(url, options.fetch)
-    from ingest.loaders.base import decode_text
-
+    kind = _kind_of(got)
+    if kind in ("text", "markdown"):
+        loaded = next((load_text if kind == "text" else load_markdown)(got.data, got.url, got.url))
+        if isinstance(loaded, Article):
+            return loaded
+        raise LoadError(loaded.reason)
+    if kind not in ("html", ""):
+        raise LoadError(f"the page is {got.content_type!r}, not an HTML article")
     return html_to_article(decode_text(got.data, got.url), got.url, url=got.url)
 
 
 def _kind_of(got: Fetched) -> str:
     ctype = got.content_type.split(";")[0].strip()
-    head = got.data[:512].lstrip().lower()
-    if "rss" in ctype or "atom" in ctype or head.startswith((b"<rss", b"<feed")):
+    head = got.data[:1024].lstrip().lower()
+    if "rss" in ctype or "atom" in ctype or head.startswith((b"<rss", b"<feed", b"<rdf")):
         return "feed"
-    if ctype in ("application/xml", "text/xml") and (b"<rss" in head or b"<feed" in head):
+    is_xml = ctype in ("application/xml", "text/xml") or head.startswith(b"<?xml")
+    if is_xml and (b"<rss" in head or b"<feed" in head or b"<rdf:rdf" in head):
         return "feed"
     if "html" in ctype or head.startswith((b"<!doctype html", b"<html")):
         return "html"
+    if "ndjson" in ctype or "jsonl" in ctype or "json-seq" in ctype:
+        return "jsonl"
     if "json" in ctype:
         return "json"
-    if ctype.startswith("text/"):
+    if ctype == "text/markdown":
+        return "markdown"
+    if ctype == "text/plain" or (not ctype and head and b"\x00" not in head):
         return "text"
     return ctype
 
 
+def _walk_named(name: str, options: SourceOptions) -> Iterator[Loaded | Skipped]:
+    return _walk(Path(name).expanduser(), options)
+
+
 def _walk(path: Path, options: SourceOptions) -> Iterator[Loaded | Skipped]:
     if path.is_dir():
+        found = False
         for folder, dirs, files in os.walk(path):
             dirs[:] = sorted(d for d in dirs if not d.startswith("."))
             for name in sorted(files):
                 file = Path(folder) / name
                 if name.startswith(".") or file.stem.lower() in _NOT_ARTICLES:
                     continue
+                found = True
                 if file.suffix.lower() not in FILE_TYPES:
                     yield Skipped(str(file), f"unsupported file type {file.suffix or '(none)'}")
                     continue
-                yield from _guard(str(file), lambda file=file: load_file(file, options))
+                yield from _guard(str(file), partial(load_file, file, options))
+        if not found:
+            yield Failure(str(path), "the folder holds no article files")
     elif path.exists():
-        yield from _guard(str(path), lambda: load_file(path, options))
+        yield from _guard(str(path), partial(load_file, path, options))
     else:
         yield Failure(str(path), "no such file or directory")
 
@@ -168,11 +216,17 @@ def load_file(path: Path, options: SourceOptions) -> Iterator[Loaded]:
         )
 
 
-def _guard(origin: str, produce: object) -> Iterator[Loaded]:
-    """Run a loader; a :class:`LoadError` or I/O error becomes one :class:`Failure`."""
+def _guard(origin: str, produce: Callable[[], Iterable[_T]]) -> Iterator[_T | Failure]:
+    """Run a loader; any error becomes one :class:`Failure` and the batch goes on.
+
+    :class:`LoadError` and I/O errors are expected; anything else is a bug in a
+    loader or library, reported with its type rather than ending the whole ingest.
+    """
     try:
-        yield from produce()  # type: ignore[operator]
+        yield from produce()
     except LoadError as exc:
         yield Failure(origin, str(exc))
     except OSError as exc:
         yield Failure(origin, exc.strerror or str(exc))
+    except Exception as exc:
+        yield Failure(origin, f"unexpected error ({type(exc).__name__}): {exc}")

@@ -48,7 +48,7 @@ class Settings:
     max_tokens: int = 160
     n_ctx: int = 2048
     n_threads: int | None = None
-    chunk_chars: int = 1000
+    chunk_chars: int = 1200
     max_bytes: int = 10_000_000
     max_feed_entries: int = 1000
     fetch_timeout: float = 20.0

@@ -49,6 +49,7 @@ class _Turn:
     standalone: str
     passages: list[Passage]
     evidence: list[Sentence] = field(default_factory=list)
+    decline_note: str = ""
     timings: dict[str, float] = field(default_factory=dict)
     started: float = field(default_factory=time.perf_counter)
 
@@ -144,12 +145,17 @@ class Answerer:
         started = time.perf_counter()
         standalone = self.standalone(question, history)
         rewrite_s = time.perf_counter() - started
-        passages = self.retriever.retrieve(standalone, k or self.settings.top_k, where)
-        turn = _Turn(question, standalone, passages, started=started)
+        found = self.retriever.search(standalone, k or self.settings.top_k, where)
+        turn = _Turn(question, standalone, found.passages, started=started)
         turn.timings["rewrite_s"] = rewrite_s
         turn.timings["retrieval_s"] = time.perf_counter() - started - rewrite_s
-        if self.relevant(passages):
-            turn.evidence = select_evidence(standalone, passages)
+        if found.plan.unknown_outlets:
+            # The question relies on what an outlet reported, and none of its articles
+            # is ingested: whatever other outlets say cannot answer it.
+            names = " or ".join(found.plan.unknown_outlets)
+            turn.decline_note = f"No ingested article comes from {names}."
+        elif self.relevant(found.passages):
+            turn.evidence = select_evidence(standalone, found.passages)
         return turn
 
     @staticmethod
@@ -160,7 +166,7 @@ class Answerer:
     def generate(self, turn: _Turn) -> Iterator[str]:
         """Stream the answer text for a prepared turn (no citations yet)."""
         if not turn.evidence:
-            yield DECLINE_TEXT
+            yield f"{DECLINE_TEXT} {turn.decline_note}".strip()
             return
         llm = self.llm
         if llm is None:
@@ -185,7 +191,8 @@ class Answerer:
             timings=turn.timings,
         )
         if not turn.evidence or is_decline(text):
-            return Answer(text=DECLINE_TEXT, declined=True, **common)  # type: ignore[arg-type]
+            decline = f"{DECLINE_TEXT} {turn.decline_note}".strip()
+            return Answer(text=decline, declined=True, **common)  # type: ignore[arg-type]
         cited = cite(text, turn.passages, preferred=turn.evidence)
         return Answer(text=cited.text, citations=cited.citations, **common)  # type: ignore[arg-type]
 

@@ -21,6 +21,7 @@ from rag.types import Citation, Passage
 MIN_SUPPORT = 0.45
 # A second quote must add at least this many of the sentence's remaining words.
 MIN_EXTRA_TERMS = 2
+_CLOSING = ".!?…:;\"'”’)"
 _MODEL_MARKERS = re.compile(r"\s*\[(?:\d+(?:\s*[,–-]\s*\d+)*)\]")
 
 
@@ -72,8 +73,12 @@ def cite(answer: str, passages: list[Passage], preferred: list[Sentence] | None 
                 citations.append(_citation(numbers[key], candidate))
             marks.append(f"[{numbers[key]}]")
         supported += bool(marks)
-        pieces.append(text[cursor:b])
+        # Markers go before the closing punctuation: "... for Ukraine [1]."
+        tail = len(sentence) - len(sentence.rstrip(_CLOSING))
+        cut = b - tail if tail < len(sentence) else b
+        pieces.append(text[cursor:cut])
         pieces.append((" " + "".join(dict.fromkeys(marks))) if marks else "")
+        pieces.append(text[cut:b])
         cursor = b
     pieces.append(text[cursor:])
     return Cited("".join(pieces), citations, len(spans), supported)

@@ -91,7 +91,7 @@ def http_dir(tmp_path: Path) -> Iterator[tuple[str, Path]]:
     root.mkdir()
     handler = lambda *a, **kw: _QuietHandler(*a, directory=str(root), **kw)  # noqa: E731
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.server_address[1]}", root

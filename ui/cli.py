@@ -64,6 +64,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("article_id")
 
     p = sub.add_parser("model", help="prepare the default local model (join and verify)")
+
+    p = sub.add_parser("eval", help="measure retrieval and answer quality (MultiHop-RAG format)")
+    p.add_argument("--articles", required=True, help="articles .jsonl to ingest")
+    p.add_argument("--questions", required=True, help="questions .jsonl with gold answers")
+    p.add_argument("--store", help="data dir of the eval store (default: HOME/eval/NAME)")
+    p.add_argument("--k", type=int, default=10, help="passages retrieved per question")
+    p.add_argument(
+        "--llm",
+        choices=(*LLM_BACKENDS, "none"),
+        default="none",
+        help="answer backend; none = retrieval only (default)",
+    )
+    p.add_argument("--limit", type=int, help="only the first N questions")
+    p.add_argument("--out", help="output dir (default eval-out/QUESTIONS-LLM)")
     return parser
 
 
@@ -76,7 +90,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             home=_path(args.home),
             chroma_url=args.chroma_url,
             collection=args.collection,
-            llm=getattr(args, "llm", None),
+            llm=_backend(getattr(args, "llm", None)),
             top_k=getattr(args, "k", None),
             host=getattr(args, "host", None),
             port=getattr(args, "port", None),
@@ -93,6 +107,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "stats": cmd_stats,
         "delete": cmd_delete,
         "model": cmd_model,
+        "eval": cmd_eval,
     }[args.command]
     try:
         return handler(args, settings)
@@ -115,6 +130,10 @@ def _known_error(exc: Exception) -> str | None:
     if isinstance(exc, StoreError | LLMError | ModelFileError | SettingsError | ValueError):
         return str(exc)
     return None
+
+
+def _backend(value: str | None) -> str | None:
+    return None if value == "none" else value
 
 
 def _path(value: str | None) -> Any:
@@ -140,12 +159,7 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     from ingest.pipeline import Progress, ingest
     from vectorstore.store import Store
 
-    bar = None
-    show = settings.progress and not args.no_progress and not args.json and sys.stderr.isatty()
-    if show:
-        from tqdm import tqdm
-
-        bar = tqdm(unit=" articles", desc="ingesting", file=sys.stderr)
+    bar = None if args.json or not settings.progress else _progress_bar("articles", args)
 
     def on_progress(event: Progress) -> None:
         if bar is not None:
@@ -235,6 +249,60 @@ def cmd_model(args: argparse.Namespace, settings: Settings) -> int:
 
     print(resolve_gguf(settings))
     return EXIT_OK
+
+
+def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
+    """``newsqa eval``: ingest into a separate store, retrieve (and answer), report."""
+    from dataclasses import replace
+    from pathlib import Path
+
+    from ingest.pipeline import ingest
+    from rag.answer import Answerer
+    from rag.eval import MAX_EVAL_CHUNK_CHARS, EvalConfig, run_eval
+    from rag.retrieve import Retriever
+    from vectorstore.store import Store
+
+    articles, questions = Path(args.articles), Path(args.questions)
+    for path in (articles, questions):
+        if not path.is_file():
+            print(f"newsqa: no such file: {path}", file=sys.stderr)
+            return EXIT_USAGE
+    if settings.chunk_chars > MAX_EVAL_CHUNK_CHARS:
+        print(f"newsqa: eval needs NEWSQA_CHUNK_CHARS <= {MAX_EVAL_CHUNK_CHARS}", file=sys.stderr)
+        return EXIT_USAGE
+    store_dir = Path(args.store) if args.store else settings.home / "eval" / articles.stem
+    # Always an embedded store of its own: eval never touches the user's articles.
+    eval_settings = replace(settings, home=store_dir, chroma_url=None)
+    store = Store(eval_settings)
+    report = ingest([str(articles)], store, source_options(settings), settings.chunk_chars)
+    print(f"eval store {store_dir}: {report.summary()}", file=sys.stderr)
+    retriever = Retriever(store)
+    answer_fn = None
+    if args.llm != "none":
+        answerer = Answerer(eval_settings, retriever=retriever)
+        answer_fn = lambda q: answerer.answer(q, k=args.k)  # noqa: E731
+    out = Path(args.out) if args.out else Path("eval-out") / f"{questions.stem}-{args.llm}"
+    config = EvalConfig(articles, questions, store_dir, out, args.k, args.llm, args.limit)
+    bar = _progress_bar("questions", args)
+    summary = run_eval(
+        config,
+        answer_fn,
+        retriever.retrieve,
+        on_row=lambda n, total: bar.update(n - bar.n) if bar else None,
+    )
+    if bar is not None:
+        bar.close()
+    print((out / "summary.md").read_text())
+    print(f"wrote {out / 'report.json'}, {out / 'summary.md'}, {out / 'by_type.png'}")
+    return EXIT_OK if summary["questions"] else EXIT_FAIL
+
+
+def _progress_bar(unit: str, args: argparse.Namespace) -> Any:
+    if not sys.stderr.isatty() or getattr(args, "no_progress", False):
+        return None
+    from tqdm import tqdm
+
+    return tqdm(unit=f" {unit}", file=sys.stderr)
 
 
 if __name__ == "__main__":

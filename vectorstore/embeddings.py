@@ -76,4 +76,10 @@ class Embedder(Embeddings):
 
     def embed_query(self, text: str) -> list[float]:
         """Unit-length vector for one question."""
-        return list(map(float, self._load().embed_query(text)))
+        return self.embed_queries([text])[0]
+
+    def embed_queries(self, texts: list[str]) -> list[list[float]]:
+        """Unit-length vectors for several questions in one model call."""
+        if not texts:
+            return []
+        return [list(map(float, v)) for v in self._load().embed_documents(texts)]

@@ -18,17 +18,29 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ingest.sentences import sentence_spans
 from vectorstore.store import DONE, Store, StoredChunk
 
+SCHEMA_VERSION = "2"
 _SCHEMA = """
+CREATE TABLE IF NOT EXISTS chunks (
+    chunk_id TEXT PRIMARY KEY, article_id TEXT NOT NULL, source TEXT, doc TEXT, meta TEXT
+);
+CREATE INDEX IF NOT EXISTS chunks_article ON chunks(article_id);
 CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(
-    text, chunk_id UNINDEXED, article_id UNINDEXED, source UNINDEXED,
-    published_ts UNINDEXED, doc UNINDEXED, meta UNINDEXED,
+    text, chunk_id UNINDEXED, article_id UNINDEXED, source UNINDEXED, published_ts UNINDEXED,
+    tokenize = 'porter unicode61 remove_diacritics 2'
+);
+CREATE VIRTUAL TABLE IF NOT EXISTS fts_sentences USING fts5(
+    text, chunk_id UNINDEXED, article_id UNINDEXED, source UNINDEXED, published_ts UNINDEXED,
     tokenize = 'porter unicode61 remove_diacritics 2'
 );
 CREATE TABLE IF NOT EXISTS articles (article_id TEXT PRIMARY KEY, content_hash TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
+_TABLES = ("chunks", "fts", "fts_sentences", "articles", "state")
+# A sentence ranking returns several sentences per chunk: read this many per chunk wanted.
+_SENTENCES_PER_CHUNK = 6
 _STOPWORDS = frozenset(
     """a an and are as at be been but by did do does for from had has have he her his how
     i if in into is it its of on or our she so than that the their them then there these
@@ -76,9 +88,23 @@ class LexicalIndex:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._db = sqlite3.connect(str(self.path), check_same_thread=False, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.executescript(_SCHEMA)
+        self._migrate()
         self._lock = threading.Lock()
         self._seen_revision: str | None = None
+
+    def _migrate(self) -> None:
+        """The index is a cache: an older layout is dropped and rebuilt from the store."""
+        try:
+            row = self._db.execute("SELECT value FROM state WHERE key='schema'").fetchone()
+        except sqlite3.OperationalError:
+            row = None
+        if row is None or row[0] != SCHEMA_VERSION:
+            for table in _TABLES:
+                self._db.execute(f"DROP TABLE IF EXISTS {table}")
+        self._db.executescript(_SCHEMA)
+        self._db.execute(
+            "INSERT OR REPLACE INTO state(key, value) VALUES ('schema', ?)", (SCHEMA_VERSION,)
+        )
 
     def close(self) -> None:
         """Close the SQLite connection."""
@@ -109,8 +135,8 @@ class LexicalIndex:
         self._db.execute("BEGIN")
         try:
             for article_id in drop:
-                self._db.execute("DELETE FROM fts WHERE article_id = ?", (article_id,))
-                self._db.execute("DELETE FROM articles WHERE article_id = ?", (article_id,))
+                for table in ("fts", "fts_sentences", "chunks", "articles"):
+                    self._db.execute(f"DELETE FROM {table} WHERE article_id = ?", (article_id,))
             for start in range(0, len(add), _SYNC_PAGE):
                 ids = add[start : start + _SYNC_PAGE]
                 self._insert(self.store.chunks_of(ids))
@@ -125,37 +151,51 @@ class LexicalIndex:
         return bool(drop or add)
 
     def _insert(self, chunks: list[StoredChunk]) -> None:
-        rows = []
+        chunk_rows, fts_rows, sentence_rows = [], [], []
         for chunk in chunks:
             meta = chunk.meta
             header = meta.get("header", "")
-            rows.append(
-                (
-                    f"{header}\n{chunk.text}" if header else chunk.text,
-                    chunk.id,
-                    chunk.article_id,
-                    meta.get("source"),
-                    meta.get("published_ts"),
-                    chunk.text,
-                    json.dumps(meta),
-                )
+            keys = (chunk.id, chunk.article_id, meta.get("source"), meta.get("published_ts"))
+            chunk_rows.append(
+                (chunk.id, chunk.article_id, meta.get("source"), chunk.text, json.dumps(meta))
             )
-        self._db.executemany(
-            "INSERT INTO fts(text, chunk_id, article_id, source, published_ts, doc, meta)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?)",
-            rows,
-        )
+            fts_rows.append((f"{header}\n{chunk.text}" if header else chunk.text, *keys))
+            sentence_rows += [
+                (f"{header}\n{chunk.text[a:b]}", *keys) for a, b in sentence_spans(chunk.text)
+            ]
+        self._db.executemany("INSERT OR REPLACE INTO chunks VALUES (?, ?, ?, ?, ?)", chunk_rows)
+        for table, rows in (("fts", fts_rows), ("fts_sentences", sentence_rows)):
+            self._db.executemany(
+                f"INSERT INTO {table}(text, chunk_id, article_id, source, published_ts)"
+                " VALUES (?, ?, ?, ?, ?)",
+                rows,
+            )
 
     def search(
         self, question: str, k: int, filters: LexicalFilter | None = None
     ) -> list[tuple[StoredChunk, float]]:
         """Best ``k`` chunks by BM25 for the words of ``question`` (higher is better)."""
+        return self._ranked("fts", question, k, filters, 1)
+
+    def search_sentences(
+        self, question: str, k: int, filters: LexicalFilter | None = None
+    ) -> list[tuple[StoredChunk, float]]:
+        """Best ``k`` chunks ranked by their best-matching single sentence.
+
+        A fact is one sentence; scoring sentences finds it inside a long chunk that
+        whole-chunk BM25 ranks below chunks merely sharing many common words.
+        """
+        return self._ranked("fts_sentences", question, k, filters, _SENTENCES_PER_CHUNK)
+
+    def _ranked(
+        self, table: str, question: str, k: int, filters: LexicalFilter | None, fanout: int
+    ) -> list[tuple[StoredChunk, float]]:
         terms = query_terms(question)
         if not terms:
             return []
         self.refresh()
         match = " OR ".join('"' + t.replace('"', "") + '"' for t in terms)
-        sql = "SELECT chunk_id, doc, meta, bm25(fts) FROM fts WHERE fts MATCH ?"
+        sql = f"SELECT chunk_id, bm25({table}) FROM {table} WHERE {table} MATCH ?"
         params: list[Any] = [match]
         if filters:
             if filters.sources:
@@ -167,16 +207,36 @@ class LexicalIndex:
             if filters.before_ts is not None:
                 sql += " AND published_ts <= ?"
                 params.append(filters.before_ts)
-        sql += " ORDER BY bm25(fts) LIMIT ?"
-        params.append(k)
+        sql += f" ORDER BY bm25({table}) LIMIT ?"
+        params.append(k * fanout)
         with self._lock:
-            rows = self._db.execute(sql, params).fetchall()
-        return [(StoredChunk(cid, doc, json.loads(meta)), -score) for cid, doc, meta, score in rows]
+            best: dict[str, float] = {}
+            for chunk_id, score in self._db.execute(sql, params):
+                best.setdefault(chunk_id, -score)
+            ids = list(best)[:k]
+            found = {
+                cid: StoredChunk(cid, doc, json.loads(meta))
+                for cid, doc, meta in self._db.execute(
+                    f"SELECT chunk_id, doc, meta FROM chunks WHERE chunk_id IN "
+                    f"({','.join('?' * len(ids))})",
+                    ids,
+                )
+            }
+        return [(found[c], best[c]) for c in ids if c in found]
+
+    def sources(self) -> list[str]:
+        """Distinct outlets of the indexed chunks (after a refresh)."""
+        self.refresh()
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT DISTINCT source FROM chunks WHERE source IS NOT NULL"
+            ).fetchall()
+        return sorted(r[0] for r in rows)
 
     def count(self) -> int:
         """Number of indexed chunks."""
         with self._lock:
-            return int(self._db.execute("SELECT count(*) FROM fts").fetchone()[0])
+            return int(self._db.execute("SELECT count(*) FROM chunks").fetchone()[0])
 
 
 def default_path(store: Store) -> Path:

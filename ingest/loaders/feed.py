@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from typing import Any
+from urllib.parse import urlsplit
 
 from ingest.article import Article, article_id, normalize_date
 from ingest.loaders.base import Failure, Loaded, LoadError
@@ -18,6 +19,7 @@ from ingest.loaders.base import Failure, Loaded, LoadError
 # Below this many characters of text an entry is treated as a teaser, not the article.
 FULL_TEXT_MIN_CHARS = 600
 _FETCH_WORKERS = 4
+_BLOCKS = ("br", "p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "tr", "pre")
 
 PageLoader = Callable[[str], Article]
 
@@ -27,17 +29,20 @@ def load_feed(
     origin: str,
     fetch_page: PageLoader | None,
     max_entries: int = 1000,
+    base_url: str | None = None,
 ) -> Iterator[Loaded]:
     """Articles from an RSS/Atom document.
 
     ``fetch_page(url)`` loads a linked page as an :class:`Article` (``None`` disables
-    fetching: summaries are used as they are).
+    fetching: summaries are used as they are). ``base_url`` is where the feed was
+    fetched from: relative entry links are resolved against it.
     """
     import feedparser
 
     if not data.strip():
         raise LoadError("the feed is empty")
-    parsed = feedparser.parse(data)
+    headers = {"content-location": base_url} if base_url else None
+    parsed = feedparser.parse(data, response_headers=headers)
     entries = list(parsed.entries)
     if not entries:
         problem = parsed.get("bozo_exception")
@@ -62,6 +67,8 @@ def _entry_article(entry: Any, origin: str, outlet: str | None, number: int) -> 
     where = f"{origin}#entry{number}"
     title = _clean(entry.get("title")) or ""
     link = _clean(entry.get("link"))
+    if link and urlsplit(link).scheme.lower() not in ("http", "https"):
+        link = None  # feedparser falls back to the entry id ("urn:uuid:..."): not a page
     contents = [c.get("value", "") for c in entry.get("content", []) if c.get("value")]
     html = max(contents, key=len) if contents else entry.get("summary", "") or ""
     body = html_fragment_to_text(html)
@@ -87,11 +94,13 @@ def _complete(draft: Loaded, fetch_page: PageLoader | None) -> Loaded:
         return draft if draft.body else Failure(draft.origin, "entry has no text")
     try:
         page = fetch_page(draft.url)
-    except LoadError as exc:
+    except Exception as exc:  # LoadError, or a bug in a page loader: keep the entry
         if not draft.body:
             return Failure(draft.origin, f"entry has no text and its page failed: {exc}")
         warning = f"summary only: fetching the full text failed: {exc}"
         return replace(draft, extra={"warning": warning})
+    if len(page.body) <= len(draft.body):  # a paywall or teaser page: keep the feed's text
+        return draft
     # The feed's metadata is usually cleaner than what is scraped from the page.
     return replace(
         draft,
@@ -122,8 +131,10 @@ def html_fragment_to_text(html: str) -> str:
     for element in list(root.iter("script", "style")):
         if element.getparent() is not None:
             element.drop_tree()
-    for element in root.iter("br", "p", "div", "li", "h1", "h2", "h3", "h4", "blockquote"):
+    for element in root.iter(*_BLOCKS):
         element.tail = "\n" + (element.tail or "")
+        if element.tag != "br":  # text before a block ends its line too
+            element.text = "\n" + (element.text or "")
     lines = (line.strip() for line in root.text_content().split("\n"))
     return "\n".join(line for line in lines if line)
 

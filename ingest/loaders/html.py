@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import datetime
+from typing import Any
 
 from ingest.article import Article, article_id, normalize_date
 from ingest.loaders.base import Loaded, LoadError, decode_text
 
 # Deeply nested or huge pages make lxml slow; trafilatura prunes past this size.
 _MAX_TREE_SIZE = 50_000
+_CONFIG: Any = None
+# Less text than this is not an article (a menu entry, a cookie notice).
+MIN_TEXT_CHARS = 40
 
 
 def load_html(
@@ -35,16 +40,24 @@ def html_to_article(
             with_metadata=True,
             include_comments=False,
             include_tables=True,
-            max_tree_size=_MAX_TREE_SIZE,
+            config=_config(),
+            # Only dates the page states: the extensive search guesses one from
+            # things like "Copyright 2024" (giving 2024-01-01), a wrong date.
+            date_extraction_params={
+                "original_date": True,
+                "extensive_search": False,
+                "max_date": datetime.now().astimezone().strftime("%Y-%m-%d"),
+            },
         )
     except Exception as exc:  # lxml raises many kinds on broken markup
         raise LoadError(f"could not parse the HTML: {exc}") from None
-    if doc is None or isinstance(doc, dict) or not (doc.text or "").strip():
+    if doc is None:
         raise LoadError("no article text found in the HTML")
-    text = (doc.text or "").strip()
+    meta = doc if isinstance(doc, dict) else doc.as_dict()  # trafilatura 1.x gave dicts
+    text = str(meta.get("text") or "").strip()
     if not text:
         raise LoadError("no article text found in the HTML")
-    title = (doc.title or "").strip()
+    title = str(meta.get("title") or "").strip()
     lines = text.split("\n")
     if title and lines[0].strip() == title:
         text = "\n".join(lines[1:]).strip()
@@ -52,14 +65,30 @@ def html_to_article(
         title = lines[0][:200]
     if not text:
         raise LoadError("the HTML has a headline but no article text")
-    page_url = url or doc.url
+    if len(text) < MIN_TEXT_CHARS:
+        # What is left of a page without an article: a menu entry, a cookie notice.
+        raise LoadError(f"no article text found in the HTML (only {text!r})")
+    page_url = url or meta.get("url") or None
     return Article(
         id=article_id(None, page_url or identity_url, title, text),
         title=title,
         body=text,
-        source=doc.sitename or doc.hostname or None,
+        source=meta.get("sitename") or meta.get("hostname") or None,
         url=page_url,
-        published_at=normalize_date(doc.date),
-        author=doc.author or None,
+        published_at=normalize_date(meta.get("date")),
+        author=meta.get("author") or None,
         origin=origin,
     )
+
+
+def _config() -> Any:
+    """trafilatura settings with our tree-size limit (trafilatura 2 removed the
+    ``max_tree_size`` argument: passing it raises ``ValueError`` on every page)."""
+    global _CONFIG
+    if _CONFIG is None:
+        from trafilatura.settings import use_config
+
+        config = use_config()
+        config.set("DEFAULT", "MAX_TREE_SIZE", str(_MAX_TREE_SIZE))
+        _CONFIG = config
+    return _CONFIG

@@ -18,11 +18,21 @@ _DATE_KEYS = ("published_at", "date", "published")
 
 
 def load_jsonl(stream: IO[bytes], origin: str, max_line_bytes: int) -> Iterator[Loaded]:
-    """One article per line of a ``.jsonl`` file; blank lines are ignored."""
+    """One article per line of a ``.jsonl`` file; blank lines are ignored.
+
+    Lines are read with a bound, so an over-long line costs no more memory than the
+    limit; a binary file fails once, not once per "line".
+    """
+    if stream.seekable():
+        head = stream.read(65536)
+        if b"\x00" in head:
+            raise LoadError("this is a binary file, not JSON Lines")
+        stream.seek(0)
     seen_any = False
-    for number, raw in enumerate(stream, start=1):
+    for number, raw in enumerate(_bounded_lines(stream, max_line_bytes), start=1):
         where = f"{origin}:{number}"
-        if len(raw) > max_line_bytes:
+        if raw is None:
+            seen_any = True
             yield Failure(where, f"record is larger than the {max_line_bytes:,}-byte limit")
             continue
         if not raw.strip():
@@ -37,12 +47,28 @@ def load_jsonl(stream: IO[bytes], origin: str, max_line_bytes: int) -> Iterator[
         yield Failure(origin, "the file is empty")
 
 
+def _bounded_lines(stream: IO[bytes], limit: int) -> Iterator[bytes | None]:
+    """The lines of ``stream``; ``None`` for a line longer than ``limit`` bytes."""
+    while True:
+        line = stream.readline(limit + 1)
+        if not line:
+            return
+        if len(line) <= limit or (line.endswith(b"\n") and len(line) == limit + 1):
+            yield line
+            continue
+        while line and not line.endswith(b"\n"):  # skip the rest of the long line
+            line = stream.readline(1 << 20)
+        yield None
+
+
 def load_json(data: bytes, origin: str) -> Iterator[Loaded]:
     """Articles from a ``.json`` file holding one record or a list of records."""
     try:
         value = json.loads(decode_text(data, origin))
     except ValueError as exc:
         raise LoadError(f"invalid JSON: {exc}") from None
+    if isinstance(value, list) and not value:
+        raise LoadError("the JSON list holds no records")
     records: Iterable[Any] = value if isinstance(value, list) else [value]
     for number, record in enumerate(records, start=1):
         where = f"{origin}[{number}]" if isinstance(value, list) else origin
@@ -56,10 +82,12 @@ def record_to_article(record: Any, origin: str) -> Article:
     """An :class:`Article` from one record (raises :class:`LoadError` if unusable)."""
     if not isinstance(record, dict):
         raise LoadError(f"expected a JSON object, got {type(record).__name__}")
-    body = next((record[k] for k in _BODY_KEYS if isinstance(record.get(k), str)), None)
-    if not body or not body.strip():
+    body = next(
+        (v.strip() for k in _BODY_KEYS if isinstance(v := record.get(k), str) and v.strip()),
+        None,
+    )
+    if not body:
         raise LoadError("record has no 'body' or 'text'")
-    body = body.strip()
     title = _text(record.get("title")) or body.split("\n", 1)[0][:200]
     url = _text(record.get("url"))
     date = next((record[k] for k in _DATE_KEYS if record.get(k)), None)

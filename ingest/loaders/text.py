@@ -12,12 +12,21 @@ from collections.abc import Iterator
 from ingest.article import Article, article_id, normalize_date
 from ingest.loaders.base import Loaded, LoadError, decode_text, split_front_matter
 
+# A first line longer than this is a paragraph, not a headline.
+MAX_HEADLINE_CHARS = 300
+
 _MD_IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
 _MD_LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
-_MD_EMPHASIS = re.compile(r"(\*\*|__|\*|_|`)(?=\S)(.+?)(?<=\S)\1")
-_MD_HEADING = re.compile(r"^#{1,6}\s+", re.M)
-_MD_QUOTE = re.compile(r"^>\s?", re.M)
-_MD_RULE = re.compile(r"^\s*([-*_])(\s*\1){2,}\s*$", re.M)
+_MD_EMPHASIS = re.compile(r"(\*\*|\*|`)(?=\S)(.+?)(?<=\S)\1")
+# Underscores emphasise only at word edges: snake_case_names keep theirs.
+_MD_UNDERSCORE = re.compile(r"(?<!\w)(__|_)(?=\S)(.+?)(?<=\S)\1(?!\w)")
+_MD_HEADING = re.compile(r"^ {0,3}#{1,6}[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$", re.M)
+_MD_QUOTE = re.compile(r"^ {0,3}>[ \t]?", re.M)
+_MD_RULE = re.compile(r"^[ \t]*([-*_])([ \t]*\1){2,}[ \t]*$", re.M)
+_MD_SETEXT = re.compile(r"^ {0,3}(=+|-+)[ \t]*$", re.M)
+_MD_FENCE = re.compile(r"^ {0,3}(```|~~~).*$\n?", re.M)
+_MD_BULLET = re.compile(r"^([ \t]*)[-*+][ \t]+", re.M)
+_MD_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>")
 
 
 def load_text(data: bytes, origin: str, identity_url: str | None = None) -> Iterator[Loaded]:
@@ -35,23 +44,36 @@ def markdown_to_text(text: str) -> str:
 
     >>> markdown_to_text("## Hi\\nSee [the **report**](http://x).")
     'Hi\\nSee the report.'
+    >>> markdown_to_text("- a snake_case_name, _not_ *bold*")
+    'a snake_case_name, not bold'
     """
+    import html
+
+    text = _MD_FENCE.sub("", text)
     text = _MD_RULE.sub("", text)
+    text = _MD_SETEXT.sub("", text)
     text = _MD_IMAGE.sub(r"\1", text)
     text = _MD_LINK.sub(r"\1", text)
     for _ in range(2):  # nested emphasis like **_x_**
         text = _MD_EMPHASIS.sub(r"\2", text)
-    text = _MD_HEADING.sub("", text)
-    return _MD_QUOTE.sub("", text)
+        text = _MD_UNDERSCORE.sub(r"\2", text)
+    text = _MD_HEADING.sub(r"\1", text)
+    text = _MD_BULLET.sub(r"\1", text)
+    text = _MD_QUOTE.sub("", text)
+    return html.unescape(_MD_TAG.sub("", text))
 
 
 def _document(text: str, origin: str, identity_url: str | None, markdown: bool) -> Article:
-    meta, text = split_front_matter(text.replace("\r\n", "\n"))
+    meta, text = split_front_matter(text.replace("\r\n", "\n").replace("\r", "\n"))
     if markdown:
         text = markdown_to_text(text)
     lines = text.strip().split("\n")
     title = meta.get("title") or lines[0].strip()
     body_lines = lines if meta.get("title") else lines[1:]
+    if not meta.get("title") and len(title) > MAX_HEADLINE_CHARS:
+        # A first line this long is the opening paragraph, not a headline: keep it.
+        body_lines = lines
+        title = _shorten(title)
     # Headlines are often repeated as the first body line (as in the seed article).
     while body_lines and body_lines[0].strip() in ("", title):
         body_lines = body_lines[1:]
@@ -69,3 +91,11 @@ def _document(text: str, origin: str, identity_url: str | None, markdown: bool) 
         author=meta.get("author") or None,
         origin=origin,
     )
+
+
+def _shorten(text: str, limit: int = 120) -> str:
+    """The first ``limit`` characters of ``text``, cut at a word boundary."""
+    if len(text) <= limit:
+        return text
+    cut = text.rfind(" ", 0, limit)
+    return text[: cut if cut > 0 else limit].rstrip(" ,;:") + "…"

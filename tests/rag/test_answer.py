@@ -8,6 +8,7 @@ from langchain_core.runnables import Runnable
 
 from newsqa.settings import Settings
 from rag.answer import Answerer, answer_chain, previous_questions
+from rag.cite import strip_markers
 from rag.retrieve import Retriever
 from rag.types import DECLINE_TEXT, Answer, Retrieval
 from tests.rag.conftest import body_of_seed
@@ -91,7 +92,7 @@ def test_extractive_backend_quotes_evidence(seeded: tuple[Settings, Store]) -> N
     result = _answerer(seeded, None).answer(G7)
     assert result.backend == "extractive"
     assert "€46 billion loan package" in result.text
-    assert result.citations and result.citations[0].quote in result.text
+    assert result.citations and result.citations[0].quote in strip_markers(result.text)
 
 
 def test_answer_chain_is_a_runnable(seeded: tuple[Settings, Store]) -> None:

@@ -10,7 +10,9 @@ from vectorstore.lexical import LexicalFilter, LexicalIndex, query_terms
 from vectorstore.store import Store
 
 
-def _write(store: Store, aid: str, body: str, source: str = "Wire", day: str = "2023-10-01") -> None:
+def _write(
+    store: Store, aid: str, body: str, source: str = "Wire", day: str = "2023-10-01"
+) -> None:
     article = Article(id=aid, title=f"Story {aid}", body=body, source=source, published_at=day)
     store.write([(article, chunk_article(article, 300))])
 
@@ -62,7 +64,9 @@ def test_persisted_index_survives_reopen(store: Store) -> None:
 
 def test_filters_by_outlet_and_date(store: Store) -> None:
     _write(store, "a", "Election results announced today.", source="North Star", day="2023-10-01")
-    _write(store, "b", "Election results contested in court.", source="South Wind", day="2023-12-01")
+    _write(
+        store, "b", "Election results contested in court.", source="South Wind", day="2023-12-01"
+    )
     index = LexicalIndex(store)
     by_outlet = index.search("election results", 5, LexicalFilter(sources=("South Wind",)))
     assert [h.article_id for h, _ in by_outlet] == ["b"]
