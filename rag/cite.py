@@ -21,7 +21,7 @@ from rag.types import Citation, Passage
 MIN_SUPPORT = 0.45
 # A second quote must add at least this many of the sentence's remaining words.
 MIN_EXTRA_TERMS = 2
-_CLOSING = ".!?…:;\"'”’)"
+_STOPS = ".!?…"
 _MODEL_MARKERS = re.compile(r"\s*\[(?:\d+(?:\s*[,–-]\s*\d+)*)\]")
 
 
@@ -73,9 +73,10 @@ def cite(answer: str, passages: list[Passage], preferred: list[Sentence] | None 
                 citations.append(_citation(numbers[key], candidate))
             marks.append(f"[{numbers[key]}]")
         supported += bool(marks)
-        # Markers go before the closing punctuation: "... for Ukraine [1]."
-        tail = len(sentence) - len(sentence.rstrip(_CLOSING))
-        cut = b - tail if tail < len(sentence) else b
+        # Markers go before the final stop ("... for Ukraine [1].") unless the sentence
+        # ends inside a quotation or bracket: then after it ('... "good faith." [1]').
+        tail = len(sentence) - len(sentence.rstrip(_STOPS))
+        cut = b - tail if 0 < tail < len(sentence) else b
         pieces.append(text[cursor:cut])
         pieces.append((" " + "".join(dict.fromkeys(marks))) if marks else "")
         pieces.append(text[cut:b])

@@ -38,7 +38,7 @@ def test_refresh_is_incremental_and_sees_other_writers(
 
     other = make_store()  # another process's view of the same store
     _write(other, "b", "Volcano monitoring teams raised the alert level.")
-    assert [h.article_id for h, _ in index.search("volcano alert level", 5)][0] == "b"
+    assert next(h.article_id for h, _ in index.search("volcano alert level", 5)) == "b"
     assert index.count() > count
 
     other.delete("a")
