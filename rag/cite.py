@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 
 from ingest.sentences import sentence_spans
-from rag.evidence import Sentence, passage_sentences, stems
+from rag.evidence import Sentence, header_stems, passage_sentences, stems
 from rag.types import Citation, Passage
 
 # Share of an answer sentence's (weighted) content words a quote must contain.
@@ -54,8 +54,13 @@ def cite(answer: str, passages: list[Passage], preferred: list[Sentence] | None 
     candidates = _unique((preferred or []) + passage_sentences(passages))
     if not text or not candidates:
         return Cited(text, [], 0, 0)
-    weights = _idf(candidates)
-    candidate_stems = [stems(c.text) for c in candidates]
+    # Header words are in every sentence of their article, so they weigh little.
+    headers = {
+        p.chunk_id: header_stems(p)
+        for p in {c.passage.chunk_id: c.passage for c in candidates}.values()
+    }
+    candidate_stems = [stems(c.text) | headers[c.passage.chunk_id] for c in candidates]
+    weights = _idf(candidate_stems)
     numbers: dict[tuple[str, int], int] = {}
     citations: list[Citation] = []
     pieces: list[str] = []
@@ -119,12 +124,12 @@ def _support(
     return chosen
 
 
-def _idf(candidates: list[Sentence]) -> dict[str, float]:
+def _idf(candidate_stems: list[set[str]]) -> dict[str, float]:
     df: dict[str, int] = {}
-    for c in candidates:
-        for t in stems(c.text):
+    for have in candidate_stems:
+        for t in have:
             df[t] = df.get(t, 0) + 1
-    n = len(candidates)
+    n = len(candidate_stems)
     return {t: 1.0 + math.log((n + 1) / (d + 1)) for t, d in df.items()}
 
 

@@ -6,9 +6,11 @@ retrieved passages that bear on the question, not whole chunks.
 
 from __future__ import annotations
 
+import contextlib
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
 
 from ingest.sentences import sentence_spans
 from rag.types import Passage
@@ -35,6 +37,20 @@ def stems(text: str) -> set[str]:
     ['approv', 'loans']
     """
     return {t[:6] for t in query_terms(text)}
+
+
+def header_stems(passage: Passage) -> set[str]:
+    """Stems of what identifies a passage's article: title, outlet, date in words.
+
+    Answers name their sources ("The Verge reported on November 6 that ..."), and
+    those words are in the article's metadata, not in its sentences.
+    """
+    words = [passage.title, passage.source or ""]
+    if passage.day:
+        with contextlib.suppress(ValueError):
+            day = date.fromisoformat(passage.day)
+            words.append(f"{day:%B} {day.day} {day.year}")
+    return stems(" ".join(words))
 
 
 def passage_sentences(passages: Iterable[Passage]) -> list[Sentence]:
