@@ -215,10 +215,13 @@ class Answerer:
                 pieces.append(piece)
                 yield piece
         except Exception as exc:
-            if self.settings.llm != "openai" or pieces:
+            if self.settings.llm != "openai":
                 raise
-            # A remote model that is down or slow must not leave the user empty-handed.
-            fallback = f"the model server did not answer ({type(exc).__name__}: {exc})"
+            # A remote model that is down, slow or breaks off mid-answer (a stall, a
+            # garbled stream) must not leave the user empty-handed: the extractive
+            # answer replaces any partial text.
+            what = "stopped mid-answer" if pieces else "did not answer"
+            fallback = f"the model server {what} ({type(exc).__name__}: {exc})"
             log.warning("%s; answering extractively", fallback)
             text = extractive_text(turn.standalone, turn.passages)
             pieces = [text]

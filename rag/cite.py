@@ -18,10 +18,14 @@ from rag.evidence import Sentence, header_stems, passage_sentences, stems
 from rag.types import Citation, Passage
 
 # Share of an answer sentence's (weighted) content words a quote must contain.
-MIN_SUPPORT = 0.45
-# A second quote must add at least this many of the sentence's remaining words.
+MIN_SUPPORT = 0.35
+# A second quote must add at least this many, and this share, of the words left over.
 MIN_EXTRA_TERMS = 2
+EXTRA_SHARE = 0.4
+_WORD = re.compile(r"[\w'’-]+")
 _STOPS = ".!?…"
+# "Yes." is a verdict, not a claim a quote could support.
+_VERDICTS = {"yes", "no"}
 _MODEL_MARKERS = re.compile(r"\s*\[(?:\d+(?:\s*[,–-]\s*\d+)*)\]")
 
 
@@ -61,6 +65,7 @@ def cite(answer: str, passages: list[Passage], preferred: list[Sentence] | None 
     }
     candidate_stems = [stems(c.text) | headers[c.passage.chunk_id] for c in candidates]
     weights = _idf(candidate_stems)
+    known = set().union(*candidate_stems)
     numbers: dict[tuple[str, int], int] = {}
     citations: list[Citation] = []
     pieces: list[str] = []
@@ -69,7 +74,9 @@ def cite(answer: str, passages: list[Passage], preferred: list[Sentence] | None 
     supported = 0
     for a, b in spans:
         sentence = text[a:b]
-        chosen = _support(stems(sentence), candidates, candidate_stems, weights)
+        chosen = []
+        if not unsupported_names(sentence, known):
+            chosen = _support(stems(sentence) - _VERDICTS, candidates, candidate_stems, weights)
         marks = []
         for candidate in chosen:
             key = (candidate.passage.article_id, candidate.start)
@@ -101,11 +108,11 @@ def _support(
     # Words no passage contains weigh as much as the rarest words: unsupported claims.
     unseen = 1.0 + math.log(len(candidates) + 1)
     total = sum(weights.get(t, unseen) for t in wanted)
-    best, best_score = None, 0.0
+    best, best_have, best_score = None, set(), 0.0
     for candidate, have in zip(candidates, candidate_stems, strict=True):
         score = sum(weights[t] for t in wanted & have) / total
         if score > best_score + 1e-9:
-            best, best_score = candidate, score
+            best, best_have, best_score = candidate, have, score
     if (
         best is None
         or best_score < MIN_SUPPORT
@@ -113,15 +120,32 @@ def _support(
     ):
         return []
     chosen = [best]
-    rest = wanted - stems(best.text)
-    if len(rest) >= MIN_EXTRA_TERMS:
-        extra = max(
-            zip(candidates, candidate_stems, strict=True),
-            key=lambda pair: len(rest & pair[1]),
-        )
-        if len(rest & extra[1]) >= MIN_EXTRA_TERMS and extra[0] is not best:
-            chosen.append(extra[0])
+    # A sentence joining two facts gets a second quote when one sentence elsewhere
+    # holds a good part of what the first quote does not.
+    rest = wanted - best_have
+    need = max(MIN_EXTRA_TERMS, math.ceil(EXTRA_SHARE * len(rest)))
+    if len(rest) >= need:
+        extra = max(candidates, key=lambda c: len(rest & stems(c.text)))
+        if extra is not best and len(rest & stems(extra.text)) >= need:
+            chosen.append(extra)
     return chosen
+
+
+def unsupported_names(sentence: str, known: set[str]) -> list[str]:
+    """Capitalized words (not opening the sentence) that no passage mentions.
+
+    A name the articles never mention ("Elon Musk" in an answer about FTX) means the
+    sentence is not supported, however many other words it shares with a quote.
+
+    >>> unsupported_names("The CEO is Elon Musk, said Reuters.", {"reuter", "ceo"})
+    ['Elon', 'Musk']
+    """
+    words = _WORD.findall(sentence)[1:]
+    return [
+        w
+        for w in words
+        if w[0].isupper() and w.lower() not in _VERDICTS and not (stems(w) - {"s"}) <= known
+    ]
 
 
 def _idf(candidate_stems: list[set[str]]) -> dict[str, float]:

@@ -34,10 +34,13 @@ _DECLINES = re.compile(
     r"(answer|know|find)|no information|insufficient information)",
     re.I,
 )
+_AUX = r"(?:is|are|was|were|do|does|did|has|have|had|can|could|will|would|should|may|might)\b"
+# "Did ...?", or a leading phrase then the question: "Between A and B, was there ...?"
 _YES_NO = re.compile(
-    r"^(?:(?:and|so|but|then|also|after|before|between|considering|given)\b[^,?]*,\s*)?"
-    r"(?:is|are|was|were|do|does|did|has|have|had|can|could|will|would|should|may|might)\b",
-    re.I,
+    rf"^(?:and\s+|so\s+|but\s+|then\s+|also\s+)?{_AUX}"
+    rf"|^(?:after|before|between|considering|given|following|since|when|while|according|in)\b"
+    rf".*?,\s*{_AUX}",
+    re.I | re.S,
 )
 _TAGS = re.compile(r"</?\s*evidence\s*>", re.I)
 
@@ -77,6 +80,8 @@ def is_yes_no(question: str) -> bool:
 
     >>> is_yes_no("Did Wired report it?"), is_yes_no("Who reported it?")
     (True, False)
+    >>> is_yes_no("Between the report on May 1, 2023, and the next one, was there a change?")
+    True
     """
     return bool(_YES_NO.match(question.strip()))
 

@@ -70,3 +70,14 @@ def test_sentence_joining_two_facts_cites_both() -> None:
     cited = cite(answer, _passages())
     quotes = [c.quote for c in cited.citations]
     assert any("46 billion" in q for q in quotes) and any("NATO" in q for q in quotes)
+
+
+def test_a_name_no_passage_mentions_leaves_the_sentence_uncited() -> None:
+    cited = cite("The €46 billion loan package for Ukraine was agreed by Elon Musk.", _passages())
+    assert cited.citations == [] and cited.supported == 0
+
+
+def test_a_bare_verdict_is_not_cited() -> None:
+    cited = cite("Yes. The G7 agreed a €46 billion loan package for Ukraine.", _passages())
+    assert cited.sentences == 2 and cited.supported == 1
+    assert cited.text.startswith("Yes. The G7")
