@@ -23,6 +23,7 @@ from newsqa.settings import Settings
 from rag.cite import cite
 from rag.evidence import Sentence, scored_sentences, select_evidence
 from rag.llm import chat_model
+from rag.names import expand_surnames
 from rag.prompt import answer_messages, condense_messages, is_decline
 from rag.retrieve import Retriever, retriever_for
 from rag.types import DECLINE_TEXT, Answer, Filters, Passage, Retrieval
@@ -193,6 +194,7 @@ class Answerer:
         if not turn.evidence or is_decline(text):
             decline = f"{DECLINE_TEXT} {turn.decline_note}".strip()
             return Answer(text=decline, declined=True, **common)  # type: ignore[arg-type]
+        text = expand_surnames(text, [p.text for p in turn.passages])
         cited = cite(text, turn.passages, preferred=turn.evidence)
         return Answer(text=cited.text, citations=cited.citations, **common)  # type: ignore[arg-type]
 

@@ -88,17 +88,20 @@ def select_evidence(
 ) -> list[Sentence]:
     """The sentences most related to ``question`` that fit in ``budget_chars``.
 
-    Every passage's best sentence is considered first (so a two-part question gets
-    evidence for both parts), then the next best overall; the result is grouped by
-    passage in retrieval order, sentences in reading order.
+    First the best sentence of every article, articles in retrieval order (retrieval
+    already interleaves a multi-part question's parts, so each part gets evidence),
+    then the next best sentences overall; the result is grouped by passage in
+    retrieval order, sentences in reading order.
     """
     scored = scored_sentences(question, passages)
-    best_per_passage: dict[str, tuple[Sentence, float]] = {}
+    best_per_article: dict[str, tuple[Sentence, float]] = {}
     for pair in scored:
-        best_per_passage.setdefault(pair[0].passage.chunk_id, pair)
+        best_per_article.setdefault(pair[0].passage.article_id, pair)
+    first_seen = list(dict.fromkeys(p.article_id for p in passages))
+    firsts = [best_per_article[a] for a in first_seen if a in best_per_article]
     chosen: dict[tuple[str, int], Sentence] = {}
     used = 0
-    for s, score in list(best_per_passage.values()) + scored:
+    for s, score in firsts + scored:
         key = (s.passage.chunk_id, s.start)
         if key in chosen or (score <= 0 and chosen):
             continue

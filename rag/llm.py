@@ -42,7 +42,8 @@ def load_llama(path: Path, n_ctx: int, n_threads: int) -> Any:
                     model_path=str(path),
                     n_ctx=n_ctx,
                     n_threads=n_threads,
-                    n_batch=256,
+                    # A whole answer prompt (~350 tokens) is read in one batch.
+                    n_batch=512,
                     verbose=False,
                 )
             except (ValueError, RuntimeError) as exc:

@@ -5,6 +5,7 @@ question part, then merged so every part of a multi-part question is represented
 from __future__ import annotations
 
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -25,6 +26,7 @@ CANDIDATES_PER_K = 3
 MIN_CANDIDATES = 20
 # No article may fill the top k alone: multi-hop answers need several articles.
 MAX_PER_ARTICLE = 4
+_BM25_POOL = ThreadPoolExecutor(max_workers=4, thread_name_prefix="newsqa-bm25")
 
 
 @dataclass(frozen=True)
@@ -76,10 +78,13 @@ class Retriever:
             plan = plan_query(question, self.outlets())
         n = max(MIN_CANDIDATES, k * CANDIDATES_PER_K)
         queries = [(question, filters)] + [(p.query, _narrow(filters, p)) for p in plan.parts]
+        # BM25 needs no vectors: it runs while the queries are embedded (SQLite and
+        # onnxruntime release the GIL, so on two cores the two overlap).
+        lexical = _BM25_POOL.submit(lambda: [self._lexical(t, f, n) for t, f in queries])
         vectors = self.store.embedder.embed_queries([q for q, _ in queries])
         ranked = []
-        for (text, narrowed), vector in zip(queries, vectors, strict=True):
-            hits = self._hybrid(text, vector, narrowed, n)
+        for (text, narrowed), vector, lex in zip(queries, vectors, lexical.result(), strict=True):
+            hits = fuse(self.store.dense_search(vector, n, narrowed.to_where()), lex)
             if not hits and narrowed.after_ts != filters.after_ts:
                 hits = self._hybrid(
                     text, vector, replace(narrowed, after=filters.after, before=filters.before), n
@@ -88,14 +93,18 @@ class Retriever:
         return SearchResult(merge(ranked[1:], ranked[0], k), plan)
 
     def _hybrid(self, text: str, vector: list[float], filters: Filters, n: int) -> list[_Hit]:
-        lexical_filter = filters.to_lexical()
         return fuse(
-            self.store.dense_search(vector, n, filters.to_where()),
-            [
-                self.lexical.search(text, n, lexical_filter),
-                self.lexical.search_sentences(text, n, lexical_filter),
-            ],
+            self.store.dense_search(vector, n, filters.to_where()), self._lexical(text, filters, n)
         )
+
+    def _lexical(
+        self, text: str, filters: Filters, n: int
+    ) -> list[list[tuple[StoredChunk, float]]]:
+        lexical_filter = filters.to_lexical()
+        return [
+            self.lexical.search(text, n, lexical_filter),
+            self.lexical.search_sentences(text, n, lexical_filter),
+        ]
 
 
 def _narrow(filters: Filters, part: Part) -> Filters:
