@@ -2,14 +2,21 @@
 
 The pipeline knows nothing of Chroma: it writes through the :class:`ArticleStore`
 protocol, which :class:`vectorstore.store.Store` implements. Data flows one way.
+
+A store that can be locked (:class:`LockingStore`) is held exclusively for the whole
+run, so two ingests into one store never interleave their writes: the second waits
+(or fails, naming the first). Crash safety comes from the store's write order plus
+one rule here: an article whose registry entry is not ``done`` is written again even
+when its content hash matches, so re-running an interrupted ingest finishes it.
 """
 
 from __future__ import annotations
 
+import contextlib
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from ingest.article import Article
 from ingest.chunking import DEFAULT_CHUNK_CHARS, Chunk, chunk_article
@@ -45,6 +52,19 @@ class ArticleStore(Protocol):
     def find_hashes(self, hashes: Sequence[str]) -> dict[str, str]: ...
 
     def write(self, batch: Sequence[tuple[Article, list[Chunk]]]) -> WriteStats: ...
+
+
+@runtime_checkable
+class LockingStore(Protocol):
+    """A store with a writer lock (``vectorstore.Store`` has one; test fakes need not)."""
+
+    def exclusive(
+        self,
+        purpose: str = "ingest",
+        wait: float | None = None,
+        on_wait: Callable[[str], None] | None = None,
+        recover: bool = True,
+    ) -> contextlib.AbstractContextManager[None]: ...
 
 
 @dataclass
@@ -126,12 +146,19 @@ def ingest(
     options: SourceOptions | None = None,
     chunk_chars: int = DEFAULT_CHUNK_CHARS,
     on_progress: Callable[[Progress], None] | None = None,
+    *,
+    wait: float | None = None,
+    on_wait: Callable[[str], None] | None = None,
 ) -> IngestReport:
     """Ingest files, folders, URLs and feeds into ``store``; return the report.
 
     Unchanged articles (same id, same content hash) are skipped without embedding
     anything; changed ones replace their old chunks; content already stored under
     another id is reported as a duplicate instead of stored twice.
+
+    The store's writer lock is held throughout: if another ingest holds it, this one
+    waits up to ``wait`` seconds (``None``: the store's default), telling ``on_wait``
+    who it waits for, then raises the store's "busy" error naming the holder.
 
     Example:
         >>> from vectorstore.store import Store                      # doctest: +SKIP
@@ -142,20 +169,32 @@ def ingest(
     run = _Run(store, chunk_chars, on_progress)
     started = time.perf_counter()
     pending: list[Article] = []
-    for item in iter_sources(inputs, options or SourceOptions()):
-        if isinstance(item, Failure):
-            run.report.failed.append(item)
-        elif isinstance(item, Skipped):
-            run.report.skipped.append(item)
-        else:
-            pending.append(item)
-            if len(pending) >= LOOKUP_BATCH:
-                run.classify(pending)
-                pending = []
-    run.classify(pending)
-    run.flush()
+    with _exclusive(store, wait, on_wait):
+        for item in iter_sources(inputs, options or SourceOptions()):
+            if isinstance(item, Failure):
+                run.report.failed.append(item)
+            elif isinstance(item, Skipped):
+                run.report.skipped.append(item)
+            else:
+                pending.append(item)
+                if len(pending) >= LOOKUP_BATCH:
+                    run.classify(pending)
+                    pending = []
+        run.classify(pending)
+        run.flush()
     run.report.seconds = time.perf_counter() - started
     return run.report
+
+
+@contextlib.contextmanager
+def _exclusive(
+    store: ArticleStore, wait: float | None, on_wait: Callable[[str], None] | None
+) -> Iterator[None]:
+    if isinstance(store, LockingStore):
+        with store.exclusive("ingest", wait, on_wait):
+            yield
+    else:
+        yield
 
 
 class _Run:
@@ -200,6 +239,7 @@ class _Run:
                 self._tick(article)
                 continue
             self.seen_ids[article.id] = (digest, article.origin)
+            # Not "done" (pending, deleting): a crash interrupted its write; write again.
             if state and state.content_hash == digest and state.status == "done":
                 self.report.unchanged.append(article.id)
             elif state is None and (other := elsewhere.get(digest) or self.seen_hashes.get(digest)):

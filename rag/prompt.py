@@ -42,7 +42,17 @@ _YES_NO = re.compile(
     rf".*?,\s*{_AUX}",
     re.I | re.S,
 )
-_TAGS = re.compile(r"</?\s*evidence\s*>", re.I)
+_TAGS = re.compile(r"<\s*/?\s*evidence\b[^>]*>", re.I)
+
+
+def _untagged(text: str) -> str:
+    """``text`` with every evidence tag removed, also ones that removal reassembles
+    ("</evid</evidence>ence>"), so article text cannot close the evidence block."""
+    while True:
+        cleaned = _TAGS.sub("", text)
+        if cleaned == text:
+            return text
+        text = cleaned
 
 
 def evidence_block(sentences: list[Sentence]) -> str:
@@ -58,13 +68,13 @@ def evidence_block(sentences: list[Sentence]) -> str:
         p = group[0].passage
         label = ", ".join(x for x in (p.source, p.day) if x) or p.title[:80]
         text = " ".join(s.text for s in sorted(group, key=lambda s: s.start))
-        lines.append(f"[{n}] {_TAGS.sub('', label)}: {_TAGS.sub('', text)}")
+        lines.append(f"[{n}] {_untagged(label)}: {_untagged(text)}")
     return "\n".join(lines)
 
 
 def answer_messages(question: str, sentences: list[Sentence]) -> list[BaseMessage]:
     """Messages asking the model to answer ``question`` from ``sentences`` only."""
-    ask = f"Question: {_TAGS.sub('', question)}"
+    ask = f"Question: {_untagged(question)}"
     if is_yes_no(question):
         # The articles were found to be about the question, so a verdict is possible;
         # small models otherwise decline questions about change or consistency.

@@ -43,7 +43,7 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
 TITLE = "newsqa"
 # Waiting requests allowed per concurrent worker before new ones are turned away.
-QUEUE_PER_WORKER = 16
+QUEUE_PER_WORKER = 64
 MAX_K = 12
 BACKEND_LABELS = {
     "local": "Local model (GGUF, llama.cpp)",

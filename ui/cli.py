@@ -1,4 +1,4 @@
-"""The ``newsqa`` command: ingest, ask, chat, stats, delete, eval.
+"""The ``newsqa`` command: ingest, ask, chat, stats, check, delete, eval.
 
 Exit codes: 0 ok, 1 something failed (the message says what), 2 bad usage or
 configuration, 3 partial success (an ingest where some inputs failed).
@@ -16,6 +16,7 @@ from newsqa import __version__
 from newsqa.settings import LLM_BACKENDS, Settings, SettingsError
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE, EXIT_PARTIAL = 0, 1, 2, 3
+_WAIT_HELP = "seconds to wait for another ingest to finish (default 120)"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -36,6 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("inputs", nargs="+", metavar="PATH_OR_URL")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.add_argument("--wait", type=float, help=_WAIT_HELP)
     p.add_argument(
         "--allow-private-urls",
         action="store_true",
@@ -59,6 +61,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--llm", choices=LLM_BACKENDS, help="backend (NEWSQA_LLM)")
 
     sub.add_parser("stats", help="what the store holds")
+
+    p = sub.add_parser("check", help="verify the store (orphans, missing chunks, hashes)")
+    p.add_argument("--repair", action="store_true", help="fix what is found")
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+    p.add_argument("--wait", type=float, help=_WAIT_HELP)
 
     p = sub.add_parser("delete", help="remove an article and all its chunks")
     p.add_argument("article_id")
@@ -105,6 +112,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "ask": cmd_ask,
         "chat": cmd_chat,
         "stats": cmd_stats,
+        "check": cmd_check,
         "delete": cmd_delete,
         "model": cmd_model,
         "eval": cmd_eval,
@@ -166,7 +174,15 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
             bar.update(event.done - bar.n)
 
     store = Store(settings)
-    report = ingest(args.inputs, store, source_options(settings), settings.chunk_chars, on_progress)
+    report = ingest(
+        args.inputs,
+        store,
+        source_options(settings),
+        settings.chunk_chars,
+        on_progress,
+        wait=args.wait,
+        on_wait=_notice,
+    )
     if bar is not None:
         bar.close()
     if args.json:
@@ -182,7 +198,7 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
-    """``newsqa ask QUESTION``: streams the answer, then lists the sources."""
+    """``newsqa ask QUESTION``: lists the sources found, streams the answer, then the quotes."""
     from rag.answer import Answerer
     from rag.types import Answer, Filters, Retrieval
 
@@ -193,6 +209,8 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
         args.question, k=args.k, where=None if where.is_empty() else where
     ):
         if isinstance(event, Retrieval):
+            if not args.json:  # the sources are known before the model starts: show them
+                _print_sources(event)
             continue
         if isinstance(event, Answer):
             final = event
@@ -216,6 +234,18 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
+def _print_sources(retrieval: Any) -> None:
+    """One line per retrieved article, printed as soon as retrieval is done."""
+    seen: dict[str, Any] = {}
+    for p in retrieval.passages:
+        seen.setdefault(p.article_id, p)
+    print("Sources:" if seen else "Sources: none found")
+    for p in seen.values():
+        meta = ", ".join(x for x in (p.source, p.day) if x)
+        print(f"  - {p.title}" + (f" ({meta})" if meta else ""))
+    print(flush=True)
+
+
 def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
     """``newsqa chat``: serve the Gradio app."""
     from ui.app import serve
@@ -232,6 +262,23 @@ def cmd_stats(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
+def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
+    """``newsqa check [--repair]``: exit 0 when the store is consistent, 1 if not."""
+    from vectorstore.check import check_store
+    from vectorstore.store import Store
+
+    report = check_store(Store(settings), args.repair, args.wait, _notice)
+    if args.json:
+        print(json.dumps(report.to_dict(), indent=2))
+    else:
+        print("\n".join(report.lines()))
+    return EXIT_OK if report.ok else EXIT_FAIL
+
+
+def _notice(message: str) -> None:
+    print(f"newsqa: {message}", file=sys.stderr, flush=True)
+
+
 def cmd_delete(args: argparse.Namespace, settings: Settings) -> int:
     """``newsqa delete ARTICLE_ID``"""
     from vectorstore.store import Store
@@ -244,10 +291,15 @@ def cmd_delete(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_model(args: argparse.Namespace, settings: Settings) -> int:
-    """``newsqa model``: join and verify the default GGUF now rather than on first use."""
+    """``newsqa model``: join and verify the default GGUF, and export the embedder to
+    ONNX, now rather than on first use."""
     from rag.llm import resolve_gguf
+    from vectorstore.embeddings import packaged_model_path
+    from vectorstore.onnx_embedder import ensure_onnx
 
     print(resolve_gguf(settings))
+    if settings.embedder != "torch":
+        print(ensure_onnx(settings.models_dir, packaged_model_path()))
     return EXIT_OK
 
 

@@ -8,17 +8,27 @@ a Chroma server shares it between processes.
 
 Writes are ordered so a crash never leaves a silent half: the registry entry is
 marked ``pending`` first, chunks are written, stale chunks removed, and only then is
-the entry marked ``done``.
+the entry marked ``done``. A ``write`` marker in ``{name}_meta`` is open while a write
+is in flight: a writer killed after marking ``done`` but before bumping the revision
+leaves it open, and the next writer bumps the revision so every lexical cache
+re-syncs. Only one writer at a time (see :meth:`Store.exclusive`); ``newsqa check``
+(:mod:`vectorstore.check`) finds and repairs what a crash or a full disk left behind.
 """
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import logging
+import os
+import shutil
 import threading
+import time
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -27,17 +37,26 @@ from ingest.chunking import Chunk
 from ingest.pipeline import StoredState, WriteStats
 from newsqa.settings import Settings
 from vectorstore.embeddings import Embedder
+from vectorstore.lock import DEFAULT_WAIT, FileLock, Holder, Lease, Lock, LockTimeout, acquire
 
 log = logging.getLogger(__name__)
 
 PENDING, DONE, DELETING = "pending", "done", "deleting"
 _REGISTRY_VECTOR = [1.0]  # the registry is looked up by id and metadata, never by vector
 _REVISION_ID = "revision"
+_WRITE_ID = "write"
 _GET_PAGE = 2000
+# Below this much free space a failing embedded write is reported as a full disk:
+# Chroma's own message then is often only "Error in compaction".
+LOW_DISK_BYTES = 16 * 1024 * 1024
 
 
 class StoreError(RuntimeError):
     """The store cannot be reached or used; the message says where and what to do."""
+
+
+class StoreBusy(StoreError):
+    """Another writer holds the store's lock; the message names it."""
 
 
 @dataclass(frozen=True)
@@ -143,10 +162,14 @@ class Store:
 
     def __init__(self, settings: Settings, embedder: Embedder | None = None) -> None:
         self.settings = settings
-        self.embedder = embedder or Embedder()
+        self.embedder = embedder or Embedder.from_settings(settings)
         self._client: Any = None
         self._collections: dict[str, Any] = {}
         self._lock = threading.RLock()
+        # Who holds the writer lock through this object (reentrant per thread).
+        self._writer_thread: int | None = None
+        self._writer_depth = 0
+        self._lease: Lease | None = None
 
     # -- connection -----------------------------------------------------------------
 
@@ -175,9 +198,14 @@ class Store:
                     f"cannot reach the Chroma server at {url}: {_reason(exc)} "
                     "(is `chroma run` up? check NEWSQA_CHROMA_URL)"
                 ) from None
-        path = self.settings.home / "chroma"
-        path.mkdir(parents=True, exist_ok=True)
-        return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+        path = self.data_dir
+        self._call(path.mkdir, parents=True, exist_ok=True)
+        return self._call(chromadb.PersistentClient, path=str(path), settings=chroma_settings)
+
+    @property
+    def data_dir(self) -> Path:
+        """Where an embedded store keeps its files (unused with a Chroma server)."""
+        return self.settings.home / "chroma"
 
     def _collection(self, kind: str) -> Any:
         with self._lock:
@@ -194,17 +222,27 @@ class Store:
             return self._collections[kind]
 
     def _call(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
-        """Call Chroma, turning connection failures into a :class:`StoreError`."""
+        """Call Chroma, turning connection failures and a full disk into a
+        :class:`StoreError` that says where and what to do."""
         try:
             return fn(*args, **kwargs)
+        except StoreError:
+            raise
         except Exception as exc:
-            if self.settings.chroma_url and _is_connection_error(exc):
+            url = self.settings.chroma_url
+            if url and _is_connection_error(exc):
                 with self._lock:  # reconnect on the next call once the server is back
                     self._client = None
                     self._collections.clear()
                 raise StoreError(
-                    f"the Chroma server at {self.settings.chroma_url} is not answering: "
-                    f"{_reason(exc)}"
+                    f"the Chroma server at {url} is not answering: {_reason(exc)}"
+                ) from None
+            if _is_disk_full(exc, None if url else self.data_dir):
+                where = f"the Chroma server at {url}" if url else str(self.data_dir)
+                raise StoreError(
+                    f"cannot write to the store at {where}: the disk is full "
+                    f"({_reason(exc)}). Free some space, then run the same ingest again: "
+                    "it resumes where it stopped (`newsqa check` verifies the store)"
                 ) from None
             raise
 
@@ -227,6 +265,116 @@ class Store:
             client=self._client,
             collection_name=f"{self.settings.collection}_chunks",
             embedding_function=self.embedder,
+        )
+
+    # -- one writer at a time ---------------------------------------------------------
+
+    def _writer_lock(self) -> Lock:
+        if self.settings.chroma_url:
+            return Lease(lambda: self._collection("meta"), self._call)
+        return FileLock(self.settings.home / "ingest.lock")
+
+    @contextlib.contextmanager
+    def exclusive(
+        self,
+        purpose: str = "ingest",
+        wait: float | None = None,
+        on_wait: Callable[[str], None] | None = None,
+        recover: bool = True,
+    ) -> Iterator[None]:
+        """Hold the store's writer lock (a file lock, or a lease on a Chroma server).
+
+        Another holder is waited for up to ``wait`` seconds (``on_wait`` hears who, once;
+        by default it is logged), then :class:`StoreBusy` names it. Reentrant within a
+        thread. With ``recover``, a write a crashed writer left open is closed first.
+
+        Example:
+            >>> with store.exclusive("ingest", wait=0):   # doctest: +SKIP
+            ...     store.write(batch)
+        """
+        me = threading.get_ident()
+        with self._lock:
+            if self._writer_thread == me:
+                self._writer_depth += 1
+                nested = True
+            else:
+                nested = False
+        if nested:
+            try:
+                yield
+            finally:
+                with self._lock:
+                    self._writer_depth -= 1
+            return
+        wait = DEFAULT_WAIT if wait is None else wait
+        lock = self._writer_lock()
+
+        def waiting(holder: Holder | None) -> None:
+            who = holder.describe() if holder else "another writer"
+            message = f"waiting for {who} to finish writing to {self.label} (up to {wait:g} s)"
+            (on_wait or log.warning)(message)
+
+        try:
+            acquire(lock, Holder.me(purpose), wait, waiting)
+        except LockTimeout as exc:
+            who = exc.holder.describe() if exc.holder else "another writer"
+            raise StoreBusy(
+                f"{who} is writing to {self.label}; gave up after waiting {exc.waited:g} s. "
+                "Try again when it has finished (or wait longer: --wait SECONDS)"
+            ) from None
+        try:
+            with self._lock:
+                self._writer_thread, self._writer_depth = me, 1
+                self._lease = lock if isinstance(lock, Lease) else None
+            if recover:
+                self.recover_interrupted_write()
+            yield
+        finally:
+            with self._lock:
+                self._writer_thread, self._writer_depth, self._lease = None, 0, None
+            lock.release()
+
+    def _check_lease(self) -> None:
+        lease = self._lease
+        if lease is not None and lease.lost.is_set():
+            raise StoreBusy(
+                f"this process lost its ingest lease on {self.label} (the Chroma server was "
+                "unreachable for longer than the lease lasts, and another writer took over); "
+                "run the ingest again"
+            )
+
+    def interrupted_write(self) -> dict[str, Any] | None:
+        """The marker of a write that never finished (its writer died), else ``None``.
+
+        Only meaningful while holding :meth:`exclusive` (otherwise it may be a live write).
+        """
+        got = self._call(self._collection("meta").get, ids=[_WRITE_ID], include=["metadatas"])
+        metas = got.get("metadatas") or []
+        if got.get("ids") and metas and metas[0].get("open"):
+            return dict(metas[0])
+        return None
+
+    def recover_interrupted_write(self) -> bool:
+        """Bump the revision if a crashed writer left its write open; True if it did."""
+        marker = self.interrupted_write()
+        if marker is None:
+            return False
+        log.warning(
+            "a write to %s by pid %s was interrupted; refreshing the revision token",
+            self.label,
+            marker.get("pid"),
+        )
+        self._bump_revision()
+        self._mark_write(open_=False)
+        return True
+
+    def _mark_write(self, open_: bool) -> None:
+        meta = {"open": int(open_), "pid": os.getpid(), "since": time.time()}
+        self._call(
+            self._collection("meta").upsert,
+            ids=[_WRITE_ID],
+            embeddings=[_REGISTRY_VECTOR],
+            metadatas=[meta],
         )
 
     # -- revision -------------------------------------------------------------------
@@ -272,7 +420,9 @@ class Store:
         """Store articles with their chunks, embedding only chunks not stored before."""
         if not batch:
             return WriteStats()
+        self._check_lease()
         ids = [a.id for a, _ in batch]
+        self._mark_write(open_=True)
         self._call(
             self.articles.upsert,
             ids=ids,
@@ -311,6 +461,7 @@ class Store:
             metadatas=[article_metadata(a, len(c), DONE) for a, c in batch],
         )
         self._bump_revision()
+        self._mark_write(open_=False)
         return WriteStats(embedded=len(fresh), reused=len(chunks) - len(fresh))
 
     def _old_chunks(
@@ -329,20 +480,51 @@ class Store:
             for i, m, e in zip(got["ids"], got["metadatas"], embeddings, strict=True)
         ]
 
-    def delete(self, article_id: str) -> bool:
-        """Remove an article and all its chunks; ``False`` when it was not stored."""
-        got = self._call(self.articles.get, ids=[article_id], include=["metadatas"])
-        if not got["ids"]:
-            return False
-        meta = dict(got["metadatas"][0])
-        meta["status"] = DELETING
-        self._call(
-            self.articles.upsert, ids=[article_id], embeddings=[_REGISTRY_VECTOR], metadatas=[meta]
-        )
-        self._call(self.chunks.delete, where={"article_id": article_id})
-        self._call(self.articles.delete, ids=[article_id])
+    def delete(self, article_id: str, wait: float | None = None) -> bool:
+        """Remove an article and all its chunks; ``False`` when it was not stored.
+
+        Takes the writer lock (waiting up to ``wait`` seconds for a running ingest).
+        """
+        with self.exclusive("delete", wait):
+            got = self._call(self.articles.get, ids=[article_id], include=["metadatas"])
+            if not got["ids"]:
+                return False
+            self.drop([article_id])
+            return True
+
+    def delete_chunks(self, chunk_ids: Sequence[str]) -> None:
+        """Remove chunks by id (no lock: callers hold it; used by repairs)."""
+        if not chunk_ids:
+            return
+        self._mark_write(open_=True)
+        for start in range(0, len(chunk_ids), _GET_PAGE):
+            self._call(self.chunks.delete, ids=list(chunk_ids[start : start + _GET_PAGE]))
         self._bump_revision()
-        return True
+        self._mark_write(open_=False)
+
+    def drop(self, article_ids: Sequence[str]) -> None:
+        """Remove articles' registry entries and chunks (no lock: callers hold it).
+
+        Entries are marked ``deleting`` first, so a crash half-way is visible to
+        ``newsqa check`` and the next ingest rewrites them.
+        """
+        if not article_ids:
+            return
+        ids = list(article_ids)
+        got = self._call(self.articles.get, ids=ids, include=["metadatas"])
+        if got["ids"]:
+            metas = [{**m, "status": DELETING} for m in got["metadatas"]]
+            self._call(
+                self.articles.upsert,
+                ids=got["ids"],
+                embeddings=[_REGISTRY_VECTOR] * len(metas),
+                metadatas=metas,
+            )
+        self._mark_write(open_=True)
+        self._call(self.chunks.delete, where={"article_id": {"$in": ids}})
+        self._call(self.articles.delete, ids=ids)
+        self._bump_revision()
+        self._mark_write(open_=False)
 
     # -- reading ----------------------------------------------------------------------
 
@@ -358,6 +540,19 @@ class Store:
             if len(got["ids"]) < _GET_PAGE:
                 return
             offset += _GET_PAGE
+
+    def iter_chunks(self, page: int = _GET_PAGE) -> Iterator[StoredChunk]:
+        """Every stored chunk (text and metadata), page by page."""
+        offset = 0
+        while True:
+            got = self._call(
+                self.chunks.get, include=["documents", "metadatas"], limit=page, offset=offset
+            )
+            for i, d, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True):
+                yield StoredChunk(i, d or "", dict(m or {}))
+            if len(got["ids"]) < page:
+                return
+            offset += page
 
     def record(self, article_id: str) -> ArticleRecord | None:
         """The registry record of one article, or ``None``."""
@@ -425,6 +620,32 @@ class Store:
             "chunks": self._call(self.chunks.count),
             "outlets": len({r.source for r in records if r.source}),
         }
+
+
+def _is_disk_full(exc: Exception, data_dir: Path | None) -> bool:
+    """Whether ``exc`` comes from a full disk (or quota).
+
+    Chroma reports a full disk in many words ("database or disk is full", "Error in
+    compaction ..."), so for an embedded store a Chroma error while the disk holding
+    it has almost no free space counts too.
+    """
+    if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return True
+    text = str(exc).lower()
+    if any(w in text for w in ("disk is full", "no space left", "disk full", "quota exceeded")):
+        return True
+    if data_dir is not None and type(exc).__module__.startswith("chromadb"):
+        free = _free_bytes(data_dir)
+        return free is not None and free < LOW_DISK_BYTES
+    return False
+
+
+def _free_bytes(path: Path) -> int | None:
+    for candidate in (path, *path.parents):
+        with contextlib.suppress(OSError):
+            if candidate.exists():
+                return shutil.disk_usage(candidate).free
+    return None
 
 
 def _is_connection_error(exc: Exception) -> bool:

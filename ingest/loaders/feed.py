@@ -7,6 +7,7 @@ a warning, so nothing the feed offered is lost.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
@@ -20,6 +21,9 @@ from ingest.loaders.base import Failure, Loaded, LoadError
 FULL_TEXT_MIN_CHARS = 600
 _FETCH_WORKERS = 4
 _BLOCKS = ("br", "p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "tr", "pre")
+# Characters lxml refuses in element text (it raises ValueError on assignment): one
+# such byte in one entry must not fail the whole feed.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
 PageLoader = Callable[[str], Article]
 
@@ -42,7 +46,10 @@ def load_feed(
     if not data.strip():
         raise LoadError("the feed is empty")
     headers = {"content-location": base_url} if base_url else None
-    parsed = feedparser.parse(data, response_headers=headers)
+    try:
+        parsed = feedparser.parse(data, response_headers=headers)
+    except Exception as exc:  # feedparser raises on e.g. a garbled encoding declaration
+        raise LoadError(f"not a valid RSS/Atom feed ({type(exc).__name__}: {exc})") from None
     entries = list(parsed.entries)
     if not entries:
         problem = parsed.get("bozo_exception")
@@ -124,6 +131,7 @@ def html_fragment_to_text(html: str) -> str:
         return html_lib.unescape(html).strip()
     import lxml.html
 
+    html = _NOT_XML.sub("", html)
     try:
         root = lxml.html.fromstring(html)
     except Exception:  # lxml raises ParserError/ValueError on empty or odd input

@@ -41,7 +41,7 @@ def load_jsonl(stream: IO[bytes], origin: str, max_line_bytes: int) -> Iterator[
         try:
             record = json.loads(decode_text(raw, where))
             yield record_to_article(record, where)
-        except (LoadError, ValueError) as exc:
+        except (LoadError, ValueError, RecursionError) as exc:
             yield Failure(where, _reason(exc))
     if not seen_any:
         yield Failure(origin, "the file is empty")
@@ -67,6 +67,8 @@ def load_json(data: bytes, origin: str) -> Iterator[Loaded]:
         value = json.loads(decode_text(data, origin))
     except ValueError as exc:
         raise LoadError(f"invalid JSON: {exc}") from None
+    except RecursionError as exc:
+        raise LoadError(_reason(exc)) from None
     if isinstance(value, list) and not value:
         raise LoadError("the JSON list holds no records")
     records: Iterable[Any] = value if isinstance(value, list) else [value]
@@ -113,4 +115,6 @@ def _text(value: Any) -> str | None:
 def _reason(exc: Exception) -> str:
     if isinstance(exc, json.JSONDecodeError):
         return f"invalid JSON: {exc.msg} at column {exc.colno}"
+    if isinstance(exc, RecursionError):  # "[[[[..." thousands deep: not an article
+        return "invalid JSON: nested too deeply"
     return str(exc)

@@ -15,11 +15,20 @@ from ingest.loaders.base import Loaded, LoadError, decode_text, split_front_matt
 # A first line longer than this is a paragraph, not a headline.
 MAX_HEADLINE_CHARS = 300
 
-_MD_IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
-_MD_LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
-_MD_EMPHASIS = re.compile(r"(\*\*|\*|`)(?=\S)(.+?)(?<=\S)\1")
+# No span may run past the next opening delimiter of its kind ("[", "(", "*", "`",
+# a word-edge "_"): every match attempt then stops there, so a hostile line of
+# "*a *a *a ..." or "[a](" costs linear time (".+?" made it quadratic: minutes for
+# a few hundred kB).
+_MD_IMAGE = re.compile(r"!\[([^\[\]]*)\]\([^()]*\)")
+_MD_LINK = re.compile(r"\[([^\[\]]+)\]\([^()]*\)")
+_MD_EMPHASIS = re.compile(
+    r"\*\*(?=\S)([^*\n]+?)(?<=\S)\*\*|\*(?=\S)([^*\n]+?)(?<=\S)\*|`(?=\S)([^`\n]+?)(?<=\S)`"
+)
 # Underscores emphasise only at word edges: snake_case_names keep theirs.
-_MD_UNDERSCORE = re.compile(r"(?<!\w)(__|_)(?=\S)(.+?)(?<=\S)\1(?!\w)")
+_MD_UNDERSCORE = re.compile(
+    r"(?<!\w)__(?=\S)((?:[^_\n]|(?<=\w)_(?=\w))+?)(?<=\S)__(?!\w)"
+    r"|(?<!\w)_(?=\S)((?:[^_\n]|(?<=\w)_(?=\w))+?)(?<=\S)_(?!\w)"
+)
 _MD_HEADING = re.compile(r"^ {0,3}#{1,6}[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$", re.M)
 _MD_QUOTE = re.compile(r"^ {0,3}>[ \t]?", re.M)
 _MD_RULE = re.compile(r"^[ \t]*([-*_])([ \t]*\1){2,}[ \t]*$", re.M)
@@ -55,12 +64,17 @@ def markdown_to_text(text: str) -> str:
     text = _MD_IMAGE.sub(r"\1", text)
     text = _MD_LINK.sub(r"\1", text)
     for _ in range(2):  # nested emphasis like **_x_**
-        text = _MD_EMPHASIS.sub(r"\2", text)
-        text = _MD_UNDERSCORE.sub(r"\2", text)
+        text = _MD_EMPHASIS.sub(_inner, text)
+        text = _MD_UNDERSCORE.sub(_inner, text)
     text = _MD_HEADING.sub(r"\1", text)
     text = _MD_BULLET.sub(r"\1", text)
     text = _MD_QUOTE.sub("", text)
     return html.unescape(_MD_TAG.sub("", text))
+
+
+def _inner(match: re.Match[str]) -> str:
+    """The text inside whichever emphasis alternative matched."""
+    return next(g for g in match.groups() if g is not None)
 
 
 def _document(text: str, origin: str, identity_url: str | None, markdown: bool) -> Article:

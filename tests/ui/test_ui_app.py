@@ -7,7 +7,14 @@ from pathlib import Path
 import pytest
 
 from newsqa.settings import Settings
-from ui.app import build_app, check_bind, launch_options, make_filters, queue_options
+from ui.app import (
+    QUEUE_PER_WORKER,
+    build_app,
+    check_bind,
+    launch_options,
+    make_filters,
+    queue_options,
+)
 
 
 def test_make_filters() -> None:
@@ -50,7 +57,7 @@ def test_launch_options_bound_uploads_and_stay_local() -> None:
 def test_queue_is_bounded() -> None:
     assert queue_options(Settings(concurrency=2)) == {
         "default_concurrency_limit": 2,
-        "max_size": 32,
+        "max_size": 2 * QUEUE_PER_WORKER,
     }
 
 
