@@ -10,27 +10,49 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-_FULL_NAME = re.compile(r"\b([A-Z][a-z]{1,12})\s+([A-Z][a-z]+(?:-[A-Z][a-z]+)?)\b")
+_FULL_NAME = re.compile(r"([A-Z][a-z]{1,12})\s+([A-Z][a-z]+(?:-[A-Z][a-z]+)?)")
+_CAPITAL_RUN = re.compile(r"(?<![\w'’-])[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*")
+# A capitalized word after a lower-case word or a comma: not just a sentence opener.
+_MID_WORD = re.compile(r"(?:[a-z,;]\s+)([A-Z][a-z]{1,12})\b")
 _NOT_GIVEN_NAMES = frozenset(
     """The A An And But Or In On At Of For From To By With As If When While After Before
     He She It They We His Her Its Their This That These Those According Former Chief
     Mr Mrs Ms Dr Prof President Senator Judge Justice General Secretary Minister
     Prime Governor Coach Captain Sir Lord Lady New North South East West United
     January February March April May June July August September October November December
-    Monday Tuesday Wednesday Thursday Friday Saturday Sunday""".split()
+    Monday Tuesday Wednesday Thursday Friday Saturday Sunday Then Now Later Meanwhile
+    However Still Yet Also So Here There Today Yesterday Earlier Last Next""".split()
 )
 
 
 def full_names(texts: Iterable[str]) -> dict[str, str]:
     """Surname -> the one full name the texts give for it (ambiguous surnames left out).
 
-    >>> full_names(["Travis Kelce caught it. Kelce said so.", "Taylor Swift sang."])
-    {'Kelce': 'Travis Kelce', 'Swift': 'Taylor Swift'}
+    A name is exactly two capitalized words, not part of a longer run ("Microsoft
+    Sam Altman" names nobody), whose first word also appears capitalized in the
+    middle of a sentence somewhere (so "Other Google" at a sentence start is not a
+    person).
+
+    >>> full_names(["Travis Kelce caught it. Kelce said so.", "Fans cheered Travis."])
+    {'Kelce': 'Travis Kelce'}
     """
+    texts = list(texts)
+    mid_sentence = {m.group(1) for t in texts for m in _MID_WORD.finditer(t)}
     seen: dict[str, set[str]] = {}
     for text in texts:
-        for given, surname in _FULL_NAME.findall(text):
-            if given not in _NOT_GIVEN_NAMES:
+        for run in _CAPITAL_RUN.finditer(text):
+            words = run.group().split()
+            opener = run.start() == 0 or text[: run.start()].rstrip()[-1:] in '.!?"“'
+            if opener and len(words) == 3 and words[0] in _NOT_GIVEN_NAMES:
+                words = words[1:]  # "Then Sam Bankman-Fried" opens a sentence
+            if len(words) != 2:
+                continue
+            given, surname = words
+            if (
+                given not in _NOT_GIVEN_NAMES
+                and given in mid_sentence
+                and _FULL_NAME.fullmatch(f"{given} {surname}")
+            ):
                 seen.setdefault(surname, set()).add(f"{given} {surname}")
     return {surname: next(iter(names)) for surname, names in seen.items() if len(names) == 1}
 
@@ -38,9 +60,10 @@ def full_names(texts: Iterable[str]) -> dict[str, str]:
 def expand_surnames(answer: str, texts: Iterable[str]) -> str:
     """``answer`` with the first lone use of each known surname given in full.
 
-    >>> expand_surnames("Bankman-Fried did it.", ["Sam Bankman-Fried founded FTX."])
+    >>> texts = ["FTX founder Sam Bankman-Fried testified."]
+    >>> expand_surnames("Bankman-Fried did it.", texts)
     'Sam Bankman-Fried did it.'
-    >>> expand_surnames("Sam Bankman-Fried did it.", ["Sam Bankman-Fried founded FTX."])
+    >>> expand_surnames("Sam Bankman-Fried did it.", texts)
     'Sam Bankman-Fried did it.'
     """
     names = full_names(texts)
@@ -50,7 +73,13 @@ def expand_surnames(answer: str, texts: Iterable[str]) -> str:
         word = match.group(0)
         before = answer[: match.start()].rstrip()
         given = names[word].split()[0]
-        if word in done or before.endswith(given) or re.search(r"[A-Z][\w.]*$", before):
+        after = answer[match.end() :].lstrip()
+        if (
+            word in done
+            or before.endswith(given)
+            or re.search(r"[A-Z][\w.]*$", before)
+            or re.match(r"[A-Z]", after)  # "Sam Altman": already a longer name
+        ):
             done.add(word)
             return word
         done.add(word)
