@@ -40,5 +40,11 @@ test: install chromium lint
 	$(BIN)/newsqa model >/dev/null
 	$(BIN)/python -m pytest -q
 
+# Benchmarks of issue #5 (not part of `make test`): ~20-30 min on 2 cores; writes
+# bench/results/*.json, summary.md and bench.png.
+bench: install
+	$(BIN)/newsqa model >/dev/null
+	$(BIN)/python bench/run_all.py
+
 clean:
 	rm -rf .newsqa .pytest_cache .mypy_cache .ruff_cache

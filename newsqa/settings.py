@@ -15,6 +15,8 @@ from typing import Any, Literal
 
 LLMBackend = Literal["local", "openai", "extractive"]
 LLM_BACKENDS: tuple[str, ...] = ("local", "openai", "extractive")
+EmbedBackend = Literal["auto", "onnx", "torch"]
+EMBED_BACKENDS: tuple[str, ...] = ("auto", "onnx", "torch")
 
 
 class SettingsError(ValueError):
@@ -58,6 +60,8 @@ class Settings:
     port: int = 7860
     concurrency: int = 1
     progress: bool = True
+    embedder: EmbedBackend = "auto"
+    embed_threads: int | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
@@ -96,6 +100,10 @@ class Settings:
         """Raise :class:`SettingsError` for values that cannot work."""
         if self.llm not in LLM_BACKENDS:
             raise SettingsError(f"NEWSQA_LLM={self.llm!r}: choose one of {', '.join(LLM_BACKENDS)}")
+        if self.embedder not in EMBED_BACKENDS:
+            raise SettingsError(
+                f"NEWSQA_EMBEDDER={self.embedder!r}: choose one of {', '.join(EMBED_BACKENDS)}"
+            )
         if self.top_k < 1:
             raise SettingsError("NEWSQA_TOP_K must be at least 1")
         if self.chunk_chars < 200:
@@ -147,4 +155,6 @@ _ENV: dict[str, tuple[str, Any]] = {
     "NEWSQA_HOST": ("host", str),
     "NEWSQA_PORT": ("port", int),
     "NEWSQA_CONCURRENCY": ("concurrency", int),
+    "NEWSQA_EMBEDDER": ("embedder", str),
+    "NEWSQA_EMBED_THREADS": ("embed_threads", int),
 }

@@ -91,6 +91,7 @@ class LexicalIndex:
         self._migrate()
         self._lock = threading.Lock()
         self._seen_revision: str | None = None
+        self._sources: tuple[str | None, list[str]] | None = None
 
     def _migrate(self) -> None:
         """The index is a cache: an older layout is dropped and rebuilt from the store."""
@@ -228,10 +229,14 @@ class LexicalIndex:
         """Distinct outlets of the indexed chunks (after a refresh)."""
         self.refresh()
         with self._lock:
-            rows = self._db.execute(
-                "SELECT DISTINCT source FROM chunks WHERE source IS NOT NULL"
-            ).fetchall()
-        return sorted(r[0] for r in rows)
+            # Every question asks for the outlets; scanning all chunks each time grows
+            # with the corpus, so the list is kept until the index changes.
+            if self._sources is None or self._sources[0] != self._seen_revision:
+                rows = self._db.execute(
+                    "SELECT DISTINCT source FROM chunks WHERE source IS NOT NULL"
+                ).fetchall()
+                self._sources = (self._seen_revision, sorted(r[0] for r in rows))
+            return list(self._sources[1])
 
     def count(self) -> int:
         """Number of indexed chunks."""
