@@ -7,6 +7,8 @@ the answer is built from the evidence sentences themselves.
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import os
 import threading
 from collections.abc import Iterator
@@ -49,6 +51,17 @@ def load_llama(path: Path, n_ctx: int, n_threads: int) -> Any:
             except (ValueError, RuntimeError) as exc:
                 raise LLMError(f"could not load the model {path}: {exc}") from None
         return _models[key]
+
+
+@atexit.register
+def _close_models() -> None:
+    # Llama.__del__ at interpreter shutdown runs after llama_cpp's module globals are
+    # gone and prints a TypeError traceback; closing while they exist is clean.
+    with _models_lock:
+        for model in _models.values():
+            with contextlib.suppress(Exception):
+                model.close()
+        _models.clear()
 
 
 class LlamaCppChat(BaseChatModel):

@@ -28,7 +28,6 @@ from vectorstore.store import Store
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
 SEED_FILE = next(SEEDS.glob("*.txt"))
-MULTIHOP = ROOT.parent / "shared" / "eval" / "multihop"
 
 
 def free_port() -> int:
