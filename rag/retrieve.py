@@ -26,7 +26,7 @@ CANDIDATES_PER_K = 3
 MIN_CANDIDATES = 20
 # No article may fill the top k alone: multi-hop answers need several articles.
 MAX_PER_ARTICLE = 4
-_BM25_POOL = ThreadPoolExecutor(max_workers=4, thread_name_prefix="newsqa-bm25")
+_SEARCH_POOL = ThreadPoolExecutor(max_workers=4, thread_name_prefix="newsqa-search")
 
 
 @dataclass(frozen=True)
@@ -80,11 +80,19 @@ class Retriever:
         queries = [(question, filters)] + [(p.query, _narrow(filters, p)) for p in plan.parts]
         # BM25 needs no vectors: it runs while the queries are embedded (SQLite and
         # onnxruntime release the GIL, so on two cores the two overlap).
-        lexical = _BM25_POOL.submit(lambda: [self._lexical(t, f, n) for t, f in queries])
+        lexical = _SEARCH_POOL.submit(lambda: [self._lexical(t, f, n) for t, f in queries])
         vectors = self.store.embedder.embed_queries([q for q, _ in queries])
+        # One Chroma query per part; filtered ones take milliseconds each, so they run
+        # side by side (Chroma's Rust core releases the GIL).
+        dense = [
+            _SEARCH_POOL.submit(self.store.dense_search, vector, n, narrowed.to_where())
+            for (_, narrowed), vector in zip(queries, vectors, strict=True)
+        ]
         ranked = []
-        for (text, narrowed), vector, lex in zip(queries, vectors, lexical.result(), strict=True):
-            hits = fuse(self.store.dense_search(vector, n, narrowed.to_where()), lex)
+        for (text, narrowed), vector, lex, near in zip(
+            queries, vectors, lexical.result(), dense, strict=True
+        ):
+            hits = fuse(near.result(), lex)
             if not hits and narrowed.after_ts != filters.after_ts:
                 hits = self._hybrid(
                     text, vector, replace(narrowed, after=filters.after, before=filters.before), n

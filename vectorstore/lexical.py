@@ -48,6 +48,10 @@ _STOPWORDS = frozenset(
     would you your about after before did does also any can could should may might""".split()
 )
 _TOKEN = re.compile(r"\w+", re.UNICODE)
+# Terms found in more than this share of a table's rows are left out of its query:
+# their BM25 weight is tiny, yet scoring every row they match is most of a search's
+# time (a dynamic stopword list: "said", "report", "article" ... in a news corpus).
+MAX_TERM_SHARE = 0.05
 _SYNC_PAGE = 200
 
 
@@ -92,6 +96,9 @@ class LexicalIndex:
         self._lock = threading.Lock()
         self._seen_revision: str | None = None
         self._sources: tuple[str | None, list[str]] | None = None
+        # Rows matching each (table, term), and rows per table; emptied on any change.
+        self._df: dict[tuple[str, str], int] = {}
+        self._rows: dict[str, int] = {}
 
     def _migrate(self) -> None:
         """The index is a cache: an older layout is dropped and rebuilt from the store."""
@@ -122,6 +129,9 @@ class LexicalIndex:
                 self._seen_revision = revision
                 return False
             changed = self._sync()
+            if changed:
+                self._df.clear()
+                self._rows.clear()
             self._db.execute(
                 "INSERT OR REPLACE INTO state(key, value) VALUES ('revision', ?)", (revision,)
             )
@@ -195,7 +205,11 @@ class LexicalIndex:
         if not terms:
             return []
         self.refresh()
-        match = " OR ".join('"' + t.replace('"', "") + '"' for t in terms)
+        with self._lock:
+            terms = self._selective(table, terms)
+        if not terms:
+            return []
+        match = " OR ".join(_quoted(t) for t in terms)
         sql = f"SELECT chunk_id, bm25({table}) FROM {table} WHERE {table} MATCH ?"
         params: list[Any] = [match]
         if filters:
@@ -225,6 +239,27 @@ class LexicalIndex:
             }
         return [(found[c], best[c]) for c in ids if c in found]
 
+    def _selective(self, table: str, terms: list[str]) -> list[str]:
+        """``terms`` without those matching more than :data:`MAX_TERM_SHARE` of the rows.
+
+        When every term is that common, the two rarest stay. Terms matching nothing
+        are dropped too (they cannot change a ranking). Caller holds the lock.
+        """
+        if table not in self._rows:
+            self._rows[table] = self._db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+        df = {}
+        for term in terms:
+            key = (table, term)
+            if key not in self._df:
+                self._df[key] = self._db.execute(
+                    f"SELECT count(*) FROM {table} WHERE {table} MATCH ?", (_quoted(term),)
+                ).fetchone()[0]
+            if self._df[key]:
+                df[term] = self._df[key]
+        limit = MAX_TERM_SHARE * self._rows[table]
+        kept = [t for t in df if df[t] <= limit]
+        return kept or sorted(df, key=df.__getitem__)[:2]
+
     def sources(self) -> list[str]:
         """Distinct outlets of the indexed chunks (after a refresh)."""
         self.refresh()
@@ -242,6 +277,11 @@ class LexicalIndex:
         """Number of indexed chunks."""
         with self._lock:
             return int(self._db.execute("SELECT count(*) FROM chunks").fetchone()[0])
+
+
+def _quoted(term: str) -> str:
+    """``term`` as an FTS5 string (no operators, no column filters)."""
+    return '"' + term.replace('"', "") + '"'
 
 
 def default_path(store: Store) -> Path:

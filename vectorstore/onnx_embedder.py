@@ -208,6 +208,9 @@ class OnnxEncoder:
         options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         options.log_severity_level = 3
+        # Idle worker threads would otherwise spin for a while after each call, taking
+        # a core from the searches that run right after embedding a question.
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         self.session = ort.InferenceSession(
             str(onnx_path), options, providers=["CPUExecutionProvider"]
         )
@@ -269,5 +272,6 @@ class OnnxEncoder:
 
 
 def _max_width(shortest: int) -> int:
-    """Longest row a batch starting at ``shortest`` tokens may take: <= ~20% padding."""
-    return max(shortest + 16, shortest * 5 // 4)
+    """Longest row a batch starting at ``shortest`` tokens may take: <= ~20% padding,
+    or up to 64 tokens (questions): padding short rows costs less than another call."""
+    return max(shortest + 16, shortest * 5 // 4, 64)

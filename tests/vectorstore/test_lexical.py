@@ -80,3 +80,22 @@ def test_filters_by_outlet_and_date(store: Store) -> None:
 def test_query_terms_drop_stopwords_and_punctuation() -> None:
     assert query_terms('What did "NATO" say?') == ["nato", "say"]
     assert query_terms("the of and") == []
+
+
+def test_terms_in_most_rows_are_left_out_and_counts_follow_changes(store: Store) -> None:
+    for n in range(25):
+        _write(store, f"c{n}", f"The council met on day {n}. Members voted on item {n}.")
+    _write(store, "light", "The council discussed the old lighthouse. Repairs start soon.")
+    index = LexicalIndex(store)
+
+    # "council" is in every article: it would pull all of them in; only the rare
+    # word decides what matches.
+    assert {h.article_id for h, _ in index.search("council lighthouse", 10)} == {"light"}
+    # When every term is common, the rarest still search (nothing is lost).
+    assert len(index.search("council", 10)) == 10
+
+    # Term counts are per index state: once "lighthouse" is everywhere too, both
+    # words are common and the rarest two are searched.
+    for n in range(25):
+        _write(store, f"l{n}", f"A lighthouse keeper wrote to the council, letter {n}.")
+    assert len({h.article_id for h, _ in index.search("council lighthouse", 10)}) == 10
