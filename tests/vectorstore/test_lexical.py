@@ -88,14 +88,15 @@ def test_terms_in_most_rows_are_left_out_and_counts_follow_changes(store: Store)
     _write(store, "light", "The council discussed the old lighthouse. Repairs start soon.")
     index = LexicalIndex(store)
 
-    # "council" is in every article: it would pull all of them in; only the rare
-    # word decides what matches.
-    assert {h.article_id for h, _ in index.search("council lighthouse", 10)} == {"light"}
+    # "council" is in every article: in the sentence index it would pull all of them
+    # in; only the rare word decides what matches. Whole chunks keep every term.
+    assert {h.article_id for h, _ in index.search_sentences("council lighthouse", 10)} == {"light"}
+    assert len(index.search("council lighthouse", 10)) == 10
     # When every term is common, the rarest still search (nothing is lost).
-    assert len(index.search("council", 10)) == 10
+    assert len(index.search_sentences("council", 10)) == 10
 
     # Term counts are per index state: once "lighthouse" is everywhere too, both
     # words are common and the rarest two are searched.
     for n in range(25):
         _write(store, f"l{n}", f"A lighthouse keeper wrote to the council, letter {n}.")
-    assert len({h.article_id for h, _ in index.search("council lighthouse", 10)}) == 10
+    assert len({h.article_id for h, _ in index.search_sentences("council lighthouse", 10)}) == 10
