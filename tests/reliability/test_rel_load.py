@@ -3,7 +3,7 @@ the default local model, against a real ``newsqa chat`` process over loopback.
 
 Zero errors are required; p50/p95 latency and throughput are printed and written as
 JSON (``load_results.json`` in the test's temporary directory). The server runs with
-``NEWSQA_CONCURRENCY=2`` (two answers at a time on two cores, up to 32 waiting).
+``NEWSQA_CONCURRENCY=2`` (two answers at a time on two cores, up to 128 waiting).
 """
 
 from __future__ import annotations
