@@ -26,6 +26,9 @@ _WORD = re.compile(r"[\w'’-]+")
 _STOPS = ".!?…"
 # "Yes." is a verdict, not a claim a quote could support.
 _VERDICTS = {"yes", "no"}
+# Where a sentence joining several claims may be cut into clauses, each to be cited.
+_CLAUSE_BREAK = re.compile(r"\s*[;:]\s+|,?\s+(?:while|whereas|but|and)\s+|,\s+", re.IGNORECASE)
+MIN_CLAUSE_TERMS = 3
 _MODEL_MARKERS = re.compile(r"\s*\[(?:\d+(?:\s*[,–-]\s*\d+)*)\]")
 
 
@@ -76,7 +79,9 @@ def cite(answer: str, passages: list[Passage], preferred: list[Sentence] | None 
         sentence = text[a:b]
         chosen = []
         if not unsupported_names(sentence, known):
-            chosen = _support(stems(sentence) - _VERDICTS, candidates, candidate_stems, weights)
+            chosen = _support(
+                stems(sentence) - _VERDICTS, candidates, candidate_stems, weights
+            ) or _clause_support(sentence, candidates, candidate_stems, weights)
         marks = []
         for candidate in chosen:
             key = (candidate.passage.article_id, candidate.start)
@@ -129,6 +134,46 @@ def _support(
         if extra is not best and len(rest & stems(extra.text)) >= need:
             chosen.append(extra)
     return chosen
+
+
+def clauses(sentence: str) -> list[str]:
+    """The clauses of ``sentence`` that each hold a claim (at least 3 content words).
+
+    Splits at semicolons, commas and joining words ("while", "whereas", "but", "and");
+    a piece too short to be a claim stays with the clause before it.
+
+    >>> clauses("The Verge says fees rose sharply, while TechCrunch says fees fell.")
+    ['The Verge says fees rose sharply', 'TechCrunch says fees fell.']
+    """
+    out: list[str] = []
+    for piece in _CLAUSE_BREAK.split(sentence):
+        if out and len(stems(out[-1]) - _VERDICTS) < MIN_CLAUSE_TERMS:
+            out[-1] = f"{out[-1]} {piece}"
+        elif piece.strip():
+            out.append(piece.strip())
+    if len(out) > 1 and len(stems(out[-1]) - _VERDICTS) < MIN_CLAUSE_TERMS:
+        out[-2:] = [f"{out[-2]} {out[-1]}"]
+    return out
+
+
+def _clause_support(
+    sentence: str,
+    candidates: list[Sentence],
+    candidate_stems: list[set[str]],
+    weights: dict[str, float],
+) -> list[Sentence]:
+    """Quotes for a sentence joining claims from several articles ("A says X, while B
+    says Y"): every clause must be supported on its own, else nothing is cited."""
+    parts = clauses(sentence)
+    if len(parts) < 2:
+        return []
+    chosen: list[Sentence] = []
+    for part in parts:
+        found = _support(stems(part) - _VERDICTS, candidates, candidate_stems, weights)
+        if not found:
+            return []
+        chosen.append(found[0])
+    return list({(c.passage.article_id, c.start): c for c in chosen}.values())
 
 
 def unsupported_names(sentence: str, known: set[str]) -> list[str]:

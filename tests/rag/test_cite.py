@@ -81,3 +81,25 @@ def test_a_bare_verdict_is_not_cited() -> None:
     cited = cite("Yes. The G7 agreed a €46 billion loan package for Ukraine.", _passages())
     assert cited.sentences == 2 and cited.supported == 1
     assert cited.text.startswith("Yes. The G7")
+
+
+def test_sentence_comparing_two_reports_cites_each_clause() -> None:
+    # Neither quote alone holds enough of the sentence; each clause has its own.
+    answer = (
+        "The report says leaders met in Italy on Thursday and agreed a €46 billion loan "
+        "package for Ukraine from frozen Russian assets, while NATO's chief rejected "
+        "Putin's ceasefire offer in Brussels as not made in good faith."
+    )
+    cited = cite(answer, _passages())
+    assert cited.supported == 1
+    quotes = " ".join(c.quote for c in cited.citations)
+    assert "46 billion" in quotes and "NATO" in quotes
+
+
+def test_a_clause_without_support_leaves_the_whole_sentence_uncited() -> None:
+    answer = (
+        "The G7 agreed a €46 billion loan package for Ukraine from frozen Russian assets, "
+        "while the weather in Paris stayed sunny and warm all week."
+    )
+    cited = cite(answer, _passages())
+    assert cited.supported == 0 and cited.citations == []
