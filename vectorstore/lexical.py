@@ -98,7 +98,7 @@ class LexicalIndex:
         self._lock = threading.Lock()
         self._seen_revision: str | None = None
         self._sources: tuple[str | None, list[str]] | None = None
-        # Rows matching each (table, term), and rows per table; emptied on any change.
+        # Rows matching each (table, term), and rows per table; emptied on a new revision.
         self._df: dict[tuple[str, str], int] = {}
         self._rows: dict[str, int] = {}
 
@@ -126,14 +126,14 @@ class LexicalIndex:
         with self._lock:
             if revision == self._seen_revision:
                 return False
+            # Another process may have synced this file already: counts are stale either way.
+            self._df.clear()
+            self._rows.clear()
             stored = self._db.execute("SELECT value FROM state WHERE key='revision'").fetchone()
             if stored and stored[0] == revision:
                 self._seen_revision = revision
                 return False
             changed = self._sync()
-            if changed:
-                self._df.clear()
-                self._rows.clear()
             self._db.execute(
                 "INSERT OR REPLACE INTO state(key, value) VALUES ('revision', ?)", (revision,)
             )
