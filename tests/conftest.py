@@ -30,6 +30,21 @@ SEEDS = ROOT / "seeds"
 SEED_FILE = next(SEEDS.glob("*.txt"))
 
 
+def subprocess_env(home: Path, **extra: str) -> dict[str, str]:
+    """Environment for a ``newsqa`` subprocess: offline, no telemetry, its own data dir."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSQA_")}
+    env.update(
+        NEWSQA_HOME=str(home),
+        HF_HUB_OFFLINE="1",
+        TRANSFORMERS_OFFLINE="1",
+        GRADIO_ANALYTICS_ENABLED="False",
+        ANONYMIZED_TELEMETRY="False",
+        PYTHONUNBUFFERED="1",
+    )
+    env.update(extra)
+    return env
+
+
 def free_port() -> int:
     """A TCP port on 127.0.0.1 that nothing listens on right now."""
     with socket.socket() as s:

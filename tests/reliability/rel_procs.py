@@ -16,26 +16,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tests.conftest import ROOT, wait_for_port
+from tests.conftest import ROOT, subprocess_env, wait_for_port
 
 DRIVER = Path(__file__).with_name("rel_driver.py")
 
 
 def child_env(home: Path, **extra: str) -> dict[str, str]:
     """Environment for a CLI process: offline, no telemetry, its own data dir."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSQA_")}
-    env.update(
-        NEWSQA_HOME=str(home),
-        # torch is imported once in the driver; the default (ONNX) would export a 90 MB
-        # model into every test's data dir first (the load test covers that default).
-        NEWSQA_EMBEDDER="torch",
-        HF_HUB_OFFLINE="1",
-        TRANSFORMERS_OFFLINE="1",
-        ANONYMIZED_TELEMETRY="False",
-        PYTHONUNBUFFERED="1",
-    )
-    env.update(extra)
-    return env
+    # torch is imported once in the driver; the default (ONNX) would export a 90 MB
+    # model into every test's data dir first (the load test covers that default).
+    return subprocess_env(home, **{"NEWSQA_EMBEDDER": "torch", **extra})
 
 
 @dataclass
