@@ -40,7 +40,7 @@ test: install chromium lint
 	$(BIN)/newsqa model >/dev/null
 	$(BIN)/python -m pytest -q
 
-# Benchmarks of issue #5 (not part of `make test`): ~20-30 min on 2 cores; writes
+# Benchmarks of issue #5 (not part of `make test`): about 10 min on 2 cores (measured 10.3 min); writes
 # bench/results/*.json, summary.md and bench.png.
 bench: install
 	$(BIN)/newsqa model >/dev/null

@@ -22,6 +22,7 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
 from newsqa.settings import Settings
+from tests.ingest.ingest_helpers import WebServer
 from vectorstore.embeddings import Embedder
 from vectorstore.store import Store
 
@@ -43,6 +44,16 @@ def subprocess_env(home: Path, **extra: str) -> dict[str, str]:
     )
     env.update(extra)
     return env
+
+
+@pytest.fixture
+def web() -> Iterator[WebServer]:
+    """A scriptable HTTP server on 127.0.0.1 (see :class:`WebServer`); ingest and reliability tests use it."""
+    server = WebServer()
+    try:
+        yield server
+    finally:
+        server.close()
 
 
 def free_port() -> int:

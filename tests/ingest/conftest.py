@@ -1,26 +1,14 @@
-"""Fixtures for the ingest tests: a scriptable HTTP server on loopback, a refused port,
-and source options with short limits."""
+"""Fixtures for the ingest tests: a refused port and source options with short limits
+(the scriptable HTTP server ``web`` is in tests/conftest.py)."""
 
 from __future__ import annotations
 
 import socket
-from collections.abc import Iterator
 
 import pytest
-from ingest_helpers import WebServer
 
 from ingest.fetch import FetchPolicy
 from ingest.sources import SourceOptions
-
-
-@pytest.fixture
-def web() -> Iterator[WebServer]:
-    """A scriptable HTTP server on 127.0.0.1 (see :class:`WebServer`)."""
-    server = WebServer()
-    try:
-        yield server
-    finally:
-        server.close()
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ import json
 import os
 import re
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -235,16 +235,6 @@ def test_feed_with_10000_entries_is_read_up_to_the_limit(tmp_path: Path) -> None
 
 
 # -- a hostile batch into a real store ------------------------------------------------
-
-
-@pytest.fixture
-def web() -> Iterator[WebServer]:
-    """A scriptable HTTP server on loopback."""
-    server = WebServer()
-    try:
-        yield server
-    finally:
-        server.close()
 
 
 @pytest.fixture
