@@ -13,8 +13,11 @@ _TRACKING_PARAMS = re.compile(r"^(utm_[a-z]+|fbclid|gclid|mc_[a-z]+|ref|ocid|cmp
 _ID_CHARS = re.compile(r"[^A-Za-z0-9._-]+")
 _DEFAULT_PORTS = {"http": ":80", "https": ":443"}
 _DATE_ONLY = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+_DATE_PREFIX = re.compile(r"^(\d{4})-(\d{2})-(\d{2})[T ]")
+_WHITESPACE = re.compile(r"\s+")
 # Written-out dates common in bylines and front matter ("June 14, 2024").
 _DATE_FORMATS = ("%B %d, %Y", "%b %d, %Y", "%b. %d, %Y", "%d %B %Y", "%d %b %Y")
+FULL, TEASER, PAYWALLED = "full", "teaser", "paywalled"
 
 
 @dataclass(frozen=True)
@@ -34,6 +37,15 @@ class Article:
     author: str | None = None
     origin: str = ""
     extra: dict[str, str] = field(default_factory=dict, compare=False)
+    # The input the article came from (a file's absolute path, a page or feed URL,
+    # ``upload:NAME``): what may replace it is decided by it (see ingest.policy).
+    provenance: str = ""
+    # ``full``; ``teaser`` when only a feed's summary could be had; ``paywalled`` when
+    # the page showed a stub and a subscription prompt instead of the article.
+    completeness: str = FULL
+    # When the page says the article was last updated (``published_at`` stays the
+    # first publication); not part of the content hash.
+    updated_at: str | None = None
 
     @property
     def content_hash(self) -> str:
@@ -48,6 +60,12 @@ class Article:
         return to_timestamp(self.published_at)
 
     @property
+    def input(self) -> str:
+        """Where the article came from, for the overwrite policy: its provenance, else
+        its origin."""
+        return self.provenance or self.origin
+
+    @property
     def label(self) -> str:
         """How to name this article in messages: its title, else its origin."""
         return self.title or self.origin or self.id
@@ -56,7 +74,7 @@ class Article:
 def normalize_text(text: str) -> str:
     """NFC, unified whitespace, stripped: equal for texts a reader sees as equal."""
     text = unicodedata.normalize("NFC", text)
-    return re.sub(r"\s+", " ", text).strip()
+    return _WHITESPACE.sub(" ", text).strip()
 
 
 def canonical_url(url: str) -> str:
@@ -164,7 +182,7 @@ def normalize_date(value: object) -> str | None:
             return datetime.strptime(text, fmt).date().isoformat()
         except ValueError:
             continue
-    match = re.match(r"^(\d{4})-(\d{2})-(\d{2})[T ]", text)
+    match = _DATE_PREFIX.match(text)
     if match:
         try:
             return date(*map(int, match.groups())).isoformat()

@@ -82,7 +82,7 @@ def chunk_article(article: Article, max_chars: int = DEFAULT_CHUNK_CHARS) -> lis
         else:
             groups.append([span])
     if len(groups) >= 2:
-        groups[-2:] = _rebalance(groups[-2] + groups[-1])
+        groups[-2:] = _rebalance(groups[-2] + groups[-1], max_chars)
     header = article_header(article)
     return [
         Chunk(article.id, n, g[0][0], g[-1][1], body[g[0][0] : g[-1][1]], header)
@@ -90,14 +90,20 @@ def chunk_article(article: Article, max_chars: int = DEFAULT_CHUNK_CHARS) -> lis
     ]
 
 
-def _rebalance(spans: list[tuple[int, int]]) -> list[list[tuple[int, int]]]:
-    """Split spans that fill two chunks at the boundary closest to the middle.
+def _rebalance(spans: list[tuple[int, int]], max_chars: int) -> list[list[tuple[int, int]]]:
+    """Split spans that fill two chunks at the boundary closest to the middle among
+    those where both halves fit ``max_chars`` (the greedy split is one of them).
 
-    The greedy split fits, and the chosen split is at least as even, so both halves
-    still fit the limit.
+    >>> _rebalance([(0, 1), (2, 7), (8, 10)], 7)
+    [[(0, 1), (2, 7)], [(8, 10)]]
     """
     start, end = spans[0][0], spans[-1][1]
-    cut = min(range(1, len(spans)), key=lambda i: abs((spans[i][0] - start) - (end - spans[i][0])))
+    fitting = [
+        i
+        for i in range(1, len(spans))
+        if spans[i - 1][1] - start <= max_chars and end - spans[i][0] <= max_chars
+    ]
+    cut = min(fitting, key=lambda i: abs((spans[i][0] - start) - (end - spans[i][0])))
     return [spans[:cut], spans[cut:]]
 
 

@@ -20,20 +20,13 @@ from typing import Protocol, runtime_checkable
 
 from ingest.article import Article
 from ingest.chunking import DEFAULT_CHUNK_CHARS, Chunk, chunk_article
-from ingest.loaders.base import Failure
+from ingest.loaders.base import Failure, Loaded
+from ingest.policy import DONE, StoredState, refusal
 from ingest.sources import Skipped, SourceOptions, iter_sources
 
 # Articles are looked up and written in groups: few round trips, bounded memory.
 LOOKUP_BATCH = 64
 WRITE_BATCH_CHUNKS = 256
-
-
-@dataclass(frozen=True)
-class StoredState:
-    """What the store knows about an article: its content hash and write status."""
-
-    content_hash: str
-    status: str
 
 
 @dataclass(frozen=True)
@@ -67,17 +60,51 @@ class LockingStore(Protocol):
     ) -> contextlib.AbstractContextManager[None]: ...
 
 
+@dataclass(frozen=True)
+class InputResult:
+    """What became of one input (a file, URL, record or feed entry).
+
+    ``status`` is ``added``, ``updated``, ``unchanged``, ``duplicate``, ``failed`` or
+    ``skipped``; ``reason`` says why it failed or was skipped, or carries a warning.
+
+    >>> InputResult("a.html", "added", "u1", "Harbour reopens").to_dict()["status"]
+    'added'
+    """
+
+    origin: str
+    status: str
+    id: str | None = None
+    title: str | None = None
+    reason: str | None = None
+    completeness: str | None = None
+
+    def to_dict(self) -> dict[str, object]:
+        """JSON-ready form."""
+        return {
+            "input": self.origin,
+            "status": self.status,
+            "id": self.id,
+            "title": self.title,
+            "completeness": self.completeness,
+            "reason": self.reason,
+        }
+
+
 @dataclass
 class IngestReport:
     """What an ingest run did, article by article."""
 
     added: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
+    # Every replacement of a stored text: (id, title, stored characters, new characters).
+    replaced: list[tuple[str, str, int, int]] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     duplicates: list[tuple[str, str]] = field(default_factory=list)
     failed: list[Failure] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
     warnings: list[tuple[str, str]] = field(default_factory=list)
+    # Every input's outcome, in the order they were decided (``ingest --json``).
+    inputs: list[InputResult] = field(default_factory=list)
     chunks_written: int = 0
     chunks_embedded: int = 0
     chunks_reused: int = 0
@@ -99,6 +126,8 @@ class IngestReport:
         ]
         if self.skipped:
             parts.append(f"skipped {len(self.skipped)}")
+        if self.warnings:
+            parts.append(f"warnings {len(self.warnings)}")
         rate = self.chunks_embedded / self.seconds if self.seconds else 0.0
         return (
             ", ".join(parts)
@@ -109,8 +138,14 @@ class IngestReport:
     def details(self) -> list[str]:
         """Lines naming every failure, duplicate, warning and skipped file."""
         lines = [f"failed: {f.origin}: {f.reason}" for f in self.failed]
+        lines += [
+            f"replaced: {aid} {title!r} ({old:,} -> {new:,} characters; "
+            f"the previous version is kept: newsqa history {aid})"
+            for aid, title, old, new in self.replaced
+        ]
         lines += [f"duplicate: {new} has the same content as {old}" for new, old in self.duplicates]
-        lines += [f"warning: {aid}: {msg}" for aid, msg in self.warnings]
+        named = {i.id: f" ({i.title!r}, {i.origin})" for i in self.inputs if i.id and i.title}
+        lines += [f"warning: {aid}: {msg}{named.get(aid, '')}" for aid, msg in self.warnings]
         lines += [f"skipped: {s.origin}: {s.reason}" for s in self.skipped]
         return lines
 
@@ -119,11 +154,16 @@ class IngestReport:
         return {
             "added": self.added,
             "updated": self.updated,
+            "replaced": [
+                {"id": a, "title": t, "old_chars": o, "new_chars": n}
+                for a, t, o, n in self.replaced
+            ],
             "unchanged": self.unchanged,
             "duplicates": [{"id": n, "same_as": o} for n, o in self.duplicates],
             "failed": [{"origin": f.origin, "reason": f.reason} for f in self.failed],
             "skipped": [{"origin": s.origin, "reason": s.reason} for s in self.skipped],
             "warnings": [{"id": a, "warning": w} for a, w in self.warnings],
+            "inputs": [item.to_dict() for item in self.inputs],
             "chunks_written": self.chunks_written,
             "chunks_embedded": self.chunks_embedded,
             "chunks_reused": self.chunks_reused,
@@ -149,12 +189,19 @@ def ingest(
     *,
     wait: float | None = None,
     on_wait: Callable[[str], None] | None = None,
+    replace: bool = False,
+    loaded: Iterable[Loaded | Skipped] | None = None,
 ) -> IngestReport:
     """Ingest files, folders, URLs and feeds into ``store``; return the report.
 
     Unchanged articles (same id, same content hash) are skipped without embedding
-    anything; changed ones replace their old chunks; content already stored under
-    another id is reported as a duplicate instead of stored twice.
+    anything; changed ones replace their old chunks when :mod:`ingest.policy` allows
+    it (``replace`` overrides it) and are refused with a reason otherwise; content
+    already stored under another id is reported as a duplicate instead of stored twice.
+
+    ``loaded`` hands over articles already loaded (a watched feed's entries, fetched
+    before the lock is taken) to ingest instead of loading ``inputs``; when it stops
+    early, what it gave is still written in full.
 
     The store's writer lock is held throughout: if another ingest holds it, this one
     waits up to ``wait`` seconds (``None``: the store's default), telling ``on_wait``
@@ -166,15 +213,18 @@ def ingest(
         >>> report.summary()                                         # doctest: +SKIP
         'added 1, updated 0, unchanged 0, failed 0 (3 chunks written, ...)'
     """
-    run = _Run(store, chunk_chars, on_progress)
+    run = _Run(store, chunk_chars, on_progress, replace)
     started = time.perf_counter()
     pending: list[Article] = []
+    items = iter_sources(inputs, options or SourceOptions()) if loaded is None else loaded
     with _exclusive(store, wait, on_wait):
-        for item in iter_sources(inputs, options or SourceOptions()):
+        for item in items:
             if isinstance(item, Failure):
                 run.report.failed.append(item)
+                run.report.inputs.append(InputResult(item.origin, "failed", reason=item.reason))
             elif isinstance(item, Skipped):
                 run.report.skipped.append(item)
+                run.report.inputs.append(InputResult(item.origin, "skipped", reason=item.reason))
             else:
                 pending.append(item)
                 if len(pending) >= LOOKUP_BATCH:
@@ -201,15 +251,20 @@ class _Run:
     """State of one ingest run: what was seen, what waits to be written."""
 
     def __init__(
-        self, store: ArticleStore, chunk_chars: int, on_progress: Callable[[Progress], None] | None
+        self,
+        store: ArticleStore,
+        chunk_chars: int,
+        on_progress: Callable[[Progress], None] | None,
+        replace: bool = False,
     ) -> None:
         self.store = store
+        self.replace = replace
         self.chunk_chars = chunk_chars
         self.on_progress = on_progress
         self.report = IngestReport()
         self.seen_ids: dict[str, tuple[str, str]] = {}  # id -> (content hash, origin)
         self.seen_hashes: dict[str, str] = {}
-        self.queue: list[tuple[Article, list[Chunk], bool]] = []
+        self.queue: list[tuple[Article, list[Chunk], StoredState | None]] = []
         self.queued_chunks = 0
         self.done = 0
 
@@ -227,6 +282,7 @@ class _Run:
                 first_digest, first_origin = self.seen_ids[article.id]
                 if first_digest == digest:
                     self.report.unchanged.append(article.id)
+                    self._note(article, "unchanged", "given twice in this run")
                 else:  # two different articles claim one id: never drop one silently
                     self.report.failed.append(
                         Failure(
@@ -236,29 +292,36 @@ class _Run:
                             "only the first was ingested",
                         )
                     )
+                    self._note(article, "failed", self.report.failed[-1].reason)
                 self._tick(article)
                 continue
             self.seen_ids[article.id] = (digest, article.origin)
             # Not "done" (pending, deleting): a crash interrupted its write; write again.
             if state and state.content_hash == digest and state.status == "done":
                 self.report.unchanged.append(article.id)
+                self._note(article, "unchanged")
             elif state is None and (other := elsewhere.get(digest) or self.seen_hashes.get(digest)):
                 self.report.duplicates.append((article.id, other))
+                self._note(article, "duplicate", f"same content as {other}", stored_id=other)
+            elif state is not None and (why := refusal(state, article, self.replace)):
+                self.report.failed.append(Failure(article.origin, f"{article.id}: {why}"))
+                self._note(article, "failed", why)
             else:
-                self._enqueue(article, digest, is_update=state is not None)
+                self._enqueue(article, digest, state)
                 continue
             self._tick(article)
 
-    def _enqueue(self, article: Article, digest: str, is_update: bool) -> None:
+    def _enqueue(self, article: Article, digest: str, state: StoredState | None) -> None:
         chunks = chunk_article(article, self.chunk_chars)
         if not chunks:
             self.report.failed.append(Failure(article.origin, "the article has no text"))
+            self._note(article, "failed", "the article has no text")
             self._tick(article)
             return
         self.seen_hashes[digest] = article.id
         if warning := article.extra.get("warning"):
             self.report.warnings.append((article.id, warning))
-        self.queue.append((article, chunks, is_update))
+        self.queue.append((article, chunks, state))
         self.queued_chunks += len(chunks)
         if self.queued_chunks >= WRITE_BATCH_CHUNKS:
             self.flush()
@@ -272,10 +335,30 @@ class _Run:
             self.report.embedding_batches += 1
         self.report.chunks_embedded += stats.embedded
         self.report.chunks_reused += stats.reused
-        for article, chunks, is_update in batch:
-            (self.report.updated if is_update else self.report.added).append(article.id)
+        for article, chunks, state in batch:
+            (self.report.added if state is None else self.report.updated).append(article.id)
+            self._note(article, "added" if state is None else "updated")
+            if state is not None and state.status == DONE:
+                replaced = (article.id, article.title, state.chars, len(article.body))
+                self.report.replaced.append(replaced)
             self.report.chunks_written += len(chunks)
             self._tick(article)
+
+    def _note(
+        self, article: Article, status: str, reason: str | None = None, stored_id: str = ""
+    ) -> None:
+        """Record one input's outcome (its warning, if any, as the reason)."""
+        warning = article.extra.get("warning")
+        self.report.inputs.append(
+            InputResult(
+                article.origin,
+                status,
+                stored_id or article.id,
+                article.title,
+                reason or warning,
+                article.completeness,
+            )
+        )
 
     def _tick(self, article: Article) -> None:
         self.done += 1

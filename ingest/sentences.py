@@ -27,12 +27,21 @@ _OPENERS = frozenset(
     their our but and or so yet if when while after before as in on at for from
     however meanwhile still what why how who""".split()
 )
-_NEXT_WORD = re.compile(r"""\s*["'“‘(\[]?([A-Za-z]+)""")
-_NEXT_DIGIT = re.compile(r"\s*\d")
+# Every pattern here runs in linear time on any text: a match may only start where its
+# run of whitespace or stops starts (the lookbehinds), and possessive quantifiers
+# (``*+``, ``++``) never give back what they took. Without them a line of 64,000 dots
+# took a minute (every dot started a scan to the end of the run).
+_NEXT_WORD = re.compile(r"""(?<!\s)\s*+["'“‘(\[]?([A-Za-z]++)""")
+_NEXT_DIGIT = re.compile(r"(?<!\s)\s*+\d")
 # A sentence ends at . ! ? (optionally followed by closing quotes/brackets) before
-# whitespace, or at a line break.
-_BOUNDARY = re.compile(r"""[.!?…]+["'”’)\]]*(?=\s)|\n""")
-_NEXT_START = re.compile(r"""\s*["'“‘(\[]?[A-Z0-9À-ÖØ-Þ]""")
+# whitespace, at a line break, or at a full stop of Chinese/Japanese (。！？, no space
+# follows them), Hindi (।), Arabic and Urdu (؟ ۔), Armenian (։) or Ethiopic (።).
+_BOUNDARY = re.compile(
+    r"""(?<![.!?…])[.!?…]++["'”’)\]»]*+(?=\s)|\n"""
+    r"""|(?<![。！？।؟۔։።])[。！？।؟۔։።]++["'”’)\]」』»]*+"""
+)
+_ALWAYS_ENDS = frozenset("。！？।؟۔։።")
+_OPENING = "\"'“‘([«„「『"
 
 
 def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
@@ -63,6 +72,8 @@ def _iter_spans(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
 
 
 def _is_sentence_end(text: str, dot: int, cut: int, end: int) -> bool:
+    if text[dot] in _ALWAYS_ENDS:
+        return True
     if text[dot] == ".":
         word_start = dot
         while word_start > 0 and not text[word_start - 1].isspace():
@@ -77,8 +88,26 @@ def _is_sentence_end(text: str, dot: int, cut: int, end: int) -> bool:
             return opener[:1].isupper() and opener.lower() in _OPENERS
         elif word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha()):
             return False
-    # Only a capital letter, digit or opening quote starts the next sentence.
-    return _NEXT_START.match(text, cut, end) is not None
+    return _starts_sentence(text, cut, end)
+
+
+def _starts_sentence(text: str, at: int, end: int) -> bool:
+    """Whether a sentence can start at ``at``: after whitespace and an opening quote,
+    a digit, a capital of any script (Latin, Cyrillic, Greek ...) or a letter of a
+    script without case (Arabic, Hebrew, Devanagari, CJK); not a lower-case letter.
+
+    >>> [_starts_sentence(t, 0, len(t)) for t in (" Путин", " «Он", " etc", " 七国")]
+    [True, True, False, True]
+    """
+    i = at
+    while i < end and text[i].isspace():
+        i += 1
+    if i < end and text[i] in _OPENING:
+        i += 1
+    if i >= end:
+        return False
+    ch = text[i]
+    return ch.isdigit() or ch.isupper() or (ch.isalpha() and not ch.islower())
 
 
 def _trimmed(text: str, a: int, b: int) -> Iterator[tuple[int, int]]:

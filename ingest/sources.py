@@ -9,17 +9,19 @@ from __future__ import annotations
 import io
 import os
 import re
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 from typing import TypeVar
 from urllib.parse import unquote, urlsplit
 
-from ingest.article import Article
+from ingest.article import Article, canonical_url
 from ingest.fetch import Fetched, FetchPolicy, fetch
 from ingest.loaders.base import Failure, Loaded, LoadError, decode_text
-from ingest.loaders.feed import load_feed
+from ingest.loaders.feed import PageLoader, load_feed
 from ingest.loaders.html import html_to_article, load_html
 from ingest.loaders.records import load_json, load_jsonl
 from ingest.loaders.text import load_markdown, load_text
@@ -58,11 +60,20 @@ class Skipped:
 
 @dataclass(frozen=True)
 class SourceOptions:
-    """Limits for reading sources (built from :class:`newsqa.Settings`)."""
+    """Limits for reading sources (built from :class:`newsqa.Settings`).
+
+    ``feed_deadline`` bounds the fetching of a feed's entry pages, all of them: past
+    it the remaining entries keep their feed summary (see :func:`page_fetcher`).
+    """
 
     fetch: FetchPolicy = field(default_factory=FetchPolicy)
     max_bytes: int = 10_000_000
     max_feed_entries: int = 1000
+    feed_deadline: float = 120.0
+    # Staged browser uploads: staged path -> the name the user gave. An upload's
+    # identity comes from its content (two files both named ``report.txt`` are two
+    # articles), its provenance is ``upload:NAME``.
+    uploads: Mapping[str, str] = field(default_factory=dict)
 
 
 def is_url(text: str) -> bool:
@@ -87,7 +98,7 @@ def iter_sources(inputs: Iterable[str], options: SourceOptions) -> Iterator[Load
     """
     for item in inputs:
         if is_url(item) and not item.lower().startswith("file:"):
-            yield from _guard(item, partial(load_url, item, options))
+            yield from _stamped(_guard(item, partial(load_url, item, options)), _url_input(item))
         elif item.lower().startswith("file:"):
             path = Path(unquote(urlsplit(item).path))
             yield from _guard(item, partial(_walk, path, options))
@@ -103,14 +114,14 @@ def load_url(url: str, options: SourceOptions) -> Iterator[Loaded]:
         yield from load_feed(
             got.data,
             got.url,
-            lambda link: fetch_article(link, options),
+            page_fetcher(options),
             options.max_feed_entries,
             base_url=got.url,
         )
     elif kind == "html":
         yield from load_html(got.data, got.url, url=got.url)
-    elif kind == "json":
-        yield from load_json(got.data, got.url)
+    elif kind == "json":  # records, or a JSON Feed whose teasers get their pages fetched
+        yield from load_json(got.data, got.url, page_fetcher(options), options.max_feed_entries)
     elif kind == "jsonl":
         yield from load_jsonl(io.BytesIO(got.data), got.url, options.max_bytes)
     elif kind == "text":
@@ -136,6 +147,57 @@ def fetch_article(url: str, options: SourceOptions) -> Article:
     if kind not in ("html", ""):
         raise LoadError(f"the page is {got.content_type!r}, not an HTML article")
     return html_to_article(decode_text(got.data, got.url), got.url, url=got.url)
+
+
+def page_fetcher(options: SourceOptions) -> PageLoader:
+    """The page loader for one feed's entries: :func:`fetch_article` under one deadline.
+
+    The feed's clock starts at its first page fetch and runs ``options.feed_deadline``
+    seconds; each fetch gets ``min(fetch timeout, time left)`` and, once the time is
+    up, fetching fails at once with "the feed's fetch deadline passed" (the entry then
+    keeps its summary, with a warning). With ``W`` fetches at a time a feed of ``N``
+    teasers takes at most ``min(ceil(N / W) * timeout, feed_deadline)`` plus a little.
+
+    >>> fetch_page = page_fetcher(SourceOptions(feed_deadline=0.0))
+    >>> fetch_page("http://example.com/story")
+    Traceback (most recent call last):
+    ...
+    ingest.loaders.base.LoadError: the feed's fetch deadline passed (0 s, NEWSQA_FEED_DEADLINE)
+    """
+    lock = threading.Lock()
+    deadline: float | None = None
+    passed = f"the feed's fetch deadline passed ({options.feed_deadline:g} s, NEWSQA_FEED_DEADLINE)"
+
+    def fetch_page(url: str) -> Article:
+        nonlocal deadline
+        with lock:
+            if deadline is None:
+                deadline = time.monotonic() + options.feed_deadline
+            end = deadline
+        left = end - time.monotonic()
+        if left <= 0:
+            raise LoadError(passed)
+        if left >= options.fetch.timeout:
+            return fetch_article(url, options)
+        shortened = replace(options, fetch=replace(options.fetch, timeout=left))
+        try:
+            return fetch_article(url, shortened)
+        except LoadError as exc:
+            if time.monotonic() >= end and str(exc).startswith("timed out"):
+                raise LoadError(passed) from None  # cut short by the feed's deadline
+            raise
+
+    return fetch_page
+
+
+def kind_of(got: Fetched) -> str:
+    """What a fetched resource holds: ``feed`` (RSS/Atom), ``html``, ``json``, ``jsonl``,
+    ``text``, ``markdown``, else its content type.
+
+    >>> kind_of(Fetched("https://a.org/f", "application/xml", b"<?xml version='1.0'?><rss>"))
+    'feed'
+    """
+    return _kind_of(got)
 
 
 def _kind_of(got: Fetched) -> str:
@@ -176,11 +238,15 @@ def _walk(path: Path, options: SourceOptions) -> Iterator[Loaded | Skipped]:
                 if file.suffix.lower() not in FILE_TYPES:
                     yield Skipped(str(file), f"unsupported file type {file.suffix or '(none)'}")
                     continue
-                yield from _guard(str(file), partial(load_file, file, options))
+                yield from _stamped(
+                    _guard(str(file), partial(load_file, file, options)), input_of(file, options)
+                )
         if not found:
             yield Failure(str(path), "the folder holds no article files")
     elif path.exists():
-        yield from _guard(str(path), partial(load_file, path, options))
+        yield from _stamped(
+            _guard(str(path), partial(load_file, path, options)), input_of(path, options)
+        )
     else:
         yield Failure(str(path), "no such file or directory")
 
@@ -201,7 +267,7 @@ def load_file(path: Path, options: SourceOptions) -> Iterator[Loaded]:
     if size > limit:
         raise LoadError(f"the file is {size:,} bytes, over the {limit:,}-byte limit")
     data = path.read_bytes()
-    identity = path.resolve().as_uri()
+    identity = None if str(path) in options.uploads else path.resolve().as_uri()
     if kind == "text":
         yield from load_text(data, origin, identity_url=identity)
     elif kind == "markdown":
@@ -209,11 +275,36 @@ def load_file(path: Path, options: SourceOptions) -> Iterator[Loaded]:
     elif kind == "html":
         yield from load_html(data, origin, identity_url=identity)
     elif kind == "json":
-        yield from load_json(data, origin)
+        yield from load_json(data, origin, page_fetcher(options), options.max_feed_entries)
     else:
-        yield from load_feed(
-            data, origin, lambda link: fetch_article(link, options), options.max_feed_entries
-        )
+        yield from load_feed(data, origin, page_fetcher(options), options.max_feed_entries)
+
+
+def input_of(path: Path, options: SourceOptions) -> str:
+    """A file's provenance: ``upload:NAME`` for a staged upload, else its absolute path.
+
+    >>> input_of(Path("/tmp/a.txt"), SourceOptions(uploads={"/tmp/a.txt": "報道.txt"}))
+    'upload:報道.txt'
+    """
+    name = options.uploads.get(str(path))
+    return f"upload:{name}" if name else str(path.resolve())
+
+
+def _url_input(url: str) -> str:
+    """A URL's provenance: its canonical form (the URL itself when it has none)."""
+    try:
+        return canonical_url(url)
+    except ValueError:  # not a valid URL: its load fails with the reason
+        return url
+
+
+def _stamped(items: Iterable[_T], provenance: str) -> Iterator[_T]:
+    """Articles of one input, marked with it (a loader may have set a finer one)."""
+    for item in items:
+        if isinstance(item, Article) and not item.provenance:
+            yield replace(item, provenance=provenance)  # type: ignore[misc]
+        else:
+            yield item
 
 
 def _guard(origin: str, produce: Callable[[], Iterable[_T]]) -> Iterator[_T | Failure]:

@@ -19,6 +19,32 @@ EmbedBackend = Literal["auto", "onnx", "torch"]
 EMBED_BACKENDS: tuple[str, ...] = ("auto", "onnx", "torch")
 
 
+# The answer pipeline's switchable steps (rag/pipeline.py), each on by default;
+# NEWSQA_STEPS_OFF (or `newsqa eval --off`) switches some off to measure them.
+STEP_NAMES: tuple[str, ...] = (
+    "followup_rewrite",  # follow-ups rewritten with the earlier questions and answers
+    "outlet_filters",  # outlets and days named in a question filter its parts' search
+    "part_search",  # each part of a multi-part question searched on its own
+    "time_filters",  # "last week", "in June", "as of ..." filter by publication date
+    "recency",  # "latest", "most recent": newest relevant articles first
+    "relevance_gate",  # decline without calling the model when nothing is about it
+    "speaker_context",  # evidence sentences bring the sentence naming their speaker
+    "kind_prompts",  # prompts and evidence sized per question kind
+    "verdict_prompt",  # yes/no questions asked for a verdict first
+    "surname_expansion",  # "Kelce" -> "Travis Kelce" from the passages
+    "fact_check",  # a cited sentence's names, numbers, months must be in its quote
+    "speaker_check",  # a cited sentence's speaker must be its quote's speaker
+    "meaning_check",  # a cited sentence and its quote must mean alike (embeddings)
+    "clause_citations",  # a sentence joining reports cited clause by clause
+    "drop_unsupported",  # unsupported sentences dropped (off: marked "(unverified)")
+    "verdict_needs_quote",  # a Yes/No with no supported sentence is declined
+)
+
+
+def _names(raw: str) -> frozenset[str]:
+    return frozenset(n.strip() for n in raw.split(",") if n.strip())
+
+
 class SettingsError(ValueError):
     """A setting has a value newsqa cannot use; the message names the variable."""
 
@@ -54,6 +80,7 @@ class Settings:
     max_bytes: int = 10_000_000
     max_feed_entries: int = 1000
     fetch_timeout: float = 20.0
+    feed_deadline: float = 120.0
     allow_private_urls: bool = False
     auth: str | None = None
     host: str = "127.0.0.1"
@@ -62,6 +89,22 @@ class Settings:
     progress: bool = True
     embedder: EmbedBackend = "auto"
     embed_threads: int | None = None
+    steps_off: frozenset[str] = frozenset()
+    # Feeds fetched at once by `newsqa watch` (feed and page requests together).
+    watch_concurrency: int = 4
+    # Estimated Jaccard similarity of word 5-grams at which two bodies are one story
+    # (measured by bench/bench_dedup.py; ingest.dedup.DEFAULT_THRESHOLD).
+    story_threshold: float = 0.35
+
+    def step(self, name: str) -> bool:
+        """Whether the answer pipeline's step ``name`` is on.
+
+        >>> Settings(steps_off=frozenset({"recency"})).step("recency")
+        False
+        """
+        if name not in STEP_NAMES:
+            raise KeyError(f"no answer step {name!r}")
+        return name not in self.steps_off
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
@@ -112,8 +155,25 @@ class Settings:
             raise SettingsError(
                 f"NEWSQA_CHROMA_URL={self.chroma_url!r} must start with http:// or https://"
             )
-        if self.auth is not None and ":" not in self.auth:
-            raise SettingsError("NEWSQA_AUTH must look like user:password")
+        unknown = sorted(set(self.steps_off) - set(STEP_NAMES))
+        if unknown:
+            raise SettingsError(
+                f"NEWSQA_STEPS_OFF: no step {', '.join(unknown)}; steps: {', '.join(STEP_NAMES)}"
+            )
+        if not self.feed_deadline > 0:  # NaN too
+            raise SettingsError("NEWSQA_FEED_DEADLINE must be more than 0 seconds")
+        if self.watch_concurrency < 1:
+            raise SettingsError("NEWSQA_WATCH_CONCURRENCY must be at least 1")
+        if not 0 < self.story_threshold <= 1:  # NaN too
+            raise SettingsError("NEWSQA_STORY_THRESHOLD must be more than 0 and at most 1")
+        if self.auth is not None:
+            user, colon, password = self.auth.partition(":")
+            if not colon:
+                raise SettingsError("NEWSQA_AUTH must look like user:password")
+            if not user.strip() or not password.strip():
+                raise SettingsError(
+                    "NEWSQA_AUTH (--auth) needs a user and a password, neither empty: user:password"
+                )
 
     @property
     def models_dir(self) -> Path:
@@ -150,6 +210,7 @@ _ENV: dict[str, tuple[str, Any]] = {
     "NEWSQA_MAX_BYTES": ("max_bytes", int),
     "NEWSQA_MAX_FEED_ENTRIES": ("max_feed_entries", int),
     "NEWSQA_FETCH_TIMEOUT": ("fetch_timeout", float),
+    "NEWSQA_FEED_DEADLINE": ("feed_deadline", float),
     "NEWSQA_ALLOW_PRIVATE_URLS": ("allow_private_urls", _bool),
     "NEWSQA_AUTH": ("auth", str),
     "NEWSQA_HOST": ("host", str),
@@ -157,4 +218,7 @@ _ENV: dict[str, tuple[str, Any]] = {
     "NEWSQA_CONCURRENCY": ("concurrency", int),
     "NEWSQA_EMBEDDER": ("embedder", str),
     "NEWSQA_EMBED_THREADS": ("embed_threads", int),
+    "NEWSQA_STEPS_OFF": ("steps_off", _names),
+    "NEWSQA_WATCH_CONCURRENCY": ("watch_concurrency", int),
+    "NEWSQA_STORY_THRESHOLD": ("story_threshold", float),
 }

@@ -1,8 +1,17 @@
 """``answer()``, ``stream_answer()`` and the LangChain Runnable behind them.
 
-One pass: (rewrite a follow-up into a standalone question) -> retrieve -> decline if
-nothing relevant -> pick evidence sentences -> generate (or quote, for the
-extractive backend) -> attach citations by matching, never by trusting the model.
+The answer pipeline, each step named and switchable (``newsqa.settings.STEP_NAMES``,
+``NEWSQA_STEPS_OFF``) so its effect can be measured with ``newsqa eval --off``:
+
+    understand   follow-up rewritten with earlier questions and answers; the question's
+                 kind (rag.understand) and period (rag.when, relative to ``as_of``)
+    retrieve     hybrid search within the period and the outlets named; newest first
+                 for "the latest on ..."; notes on outlets or periods with no articles
+    gate         decline without calling the model when nothing is about the question
+    evidence     the sentences the model reads, with their speakers, sized by kind
+    generate     the model's answer (streamed), with the instruction for the kind
+    verify+cite  every sentence checked against a quote (facts, speaker); unsupported
+                 sentences dropped; a Yes/No nothing supports is declined
 """
 
 from __future__ import annotations
@@ -13,20 +22,28 @@ import threading
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from typing import Any
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.output_parsers import StrOutputParser
-from langchain_core.runnables import Runnable, RunnableLambda
+from langchain_core.runnables import Runnable, RunnableConfig
 
+from ingest.sentences import sentence_spans
 from newsqa.settings import Settings
-from rag.cite import cite
-from rag.evidence import Sentence, scored_sentences, select_evidence
+from rag.chain import AnswerChain
+from rag.cite import Checks, cite, strip_markers
+from rag.evidence import budget_for, scored_sentences, select_evidence
 from rag.llm import chat_model
-from rag.names import expand_surnames
-from rag.prompt import answer_messages, condense_messages, is_decline
-from rag.retrieve import Retriever, retriever_for
+from rag.names import expand_surnames, full_names
+from rag.prompt import ANSWER_PROMPT, CONDENSE_PROMPT, answer_inputs, condense_inputs, is_decline
+from rag.query import check_question
+from rag.retrieve import Retriever, SearchOptions, retriever_for
+from rag.retriever import NewsRetriever
+from rag.text import Sentence, names, stems, verdict_fits
 from rag.types import DECLINE_TEXT, Answer, Filters, Passage, Retrieval
+from rag.understand import QuestionKind, classify
+from rag.when import TimeScope, time_scope
 
 log = logging.getLogger(__name__)
 
@@ -34,43 +51,70 @@ log = logging.getLogger(__name__)
 MIN_SIMILARITY = 0.3
 EXTRACTIVE_SENTENCES = 2
 EXTRACTIVE_RELATIVE = 0.6
+SUMMARY_ARTICLES = 4
+# Longest answer of a summary, in tokens (others: settings.max_tokens).
+SUMMARY_MAX_TOKENS = 200
 _FOLLOW_UP = re.compile(
-    r"^(and|but|also|so|what about|how about|then)\b|\b(it|its|they|them|their|he|him|his|"
-    r"she|her|this|that|these|those|there)\b",
+    r"^(?:and|but|also|so|what\s++about|how\s++about|then|what\s++else|anything\s++else)\b"
+    r"|\b(?:it|its|they|them|their|he|him|his|she|her|this|that|these|those|there|"
+    r"the\s++same|next|earlier|later|again)\b",
     re.I,
 )
 
+_VERDICT_WORD = re.compile(r"^\W*+(yes|no)\b[\s,.:;!-]*+", re.I)
+
 History = Sequence[Any]
 Event = str | Retrieval | Answer
+AsOf = date | datetime | str | None
 
 
 @dataclass
 class _Turn:
+    """One question on its way through the pipeline."""
+
     question: str
     standalone: str
-    passages: list[Passage]
+    kind: QuestionKind
+    scope: TimeScope
+    as_of: AsOf = None
+    passages: list[Passage] = field(default_factory=list)
     evidence: list[Sentence] = field(default_factory=list)
-    decline_note: str = ""
+    notes: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
     started: float = field(default_factory=time.perf_counter)
 
 
-def previous_questions(history: History | None) -> list[str]:
-    """The user's earlier questions from a chat history.
+def previous_turns(history: History | None) -> list[tuple[str, str]]:
+    """Earlier (question, answer) pairs of a chat.
 
-    Accepts ``[(user, bot), ...]`` pairs, ``[{"role": "user", "content": ...}, ...]``
-    messages (Gradio's format) or plain strings.
+    Accepts ``[(user, bot), ...]`` pairs, ``[{"role": "user"|"assistant", "content":
+    ...}, ...]`` messages (Gradio's and OpenAI's format) or plain question strings.
+
+    >>> previous_turns([{"role": "user", "content": "Who?"},
+    ...                 {"role": "assistant", "content": "Altman [1]."}, "And then?"])
+    [('Who?', 'Altman.'), ('And then?', '')]
     """
-    out = []
+    out: list[tuple[str, str]] = []
     for item in history or []:
         if isinstance(item, dict):
-            if item.get("role") == "user" and isinstance(item.get("content"), str):
-                out.append(item["content"])
+            content = item.get("content")
+            if not isinstance(content, str):
+                continue
+            if item.get("role") == "user":
+                out.append((content, ""))
+            elif item.get("role") == "assistant" and out and not out[-1][1]:
+                out[-1] = (out[-1][0], strip_markers(content))
         elif isinstance(item, list | tuple) and item:
-            out.append(str(item[0]))
+            answer = str(item[1]) if len(item) > 1 and item[1] is not None else ""
+            out.append((str(item[0]), strip_markers(answer)))
         elif isinstance(item, str):
-            out.append(item)
+            out.append((item, ""))
     return out
+
+
+def previous_questions(history: History | None) -> list[str]:
+    """The user's earlier questions from a chat history (see :func:`previous_turns`)."""
+    return [q for q, _ in previous_turns(history)]
 
 
 class Answerer:
@@ -89,6 +133,10 @@ class Answerer:
     ) -> None:
         self.settings = settings
         self.retriever = retriever or retriever_for(settings)
+        self.news = NewsRetriever(
+            retriever=self.retriever, options=SearchOptions.from_settings(settings)
+        )
+        self.chain = AnswerChain(self)
         self._llm_choice = llm
         self._llm: BaseChatModel | None = None
         self._llm_ready = False
@@ -112,17 +160,26 @@ class Answerer:
             return self.settings.llm
         return "extractive" if self._llm_choice is None else type(self._llm_choice).__name__
 
+    def on(self, step: str) -> bool:
+        """Whether pipeline step ``step`` is switched on."""
+        return self.settings.step(step)
+
     # -- steps ------------------------------------------------------------------------
 
     def standalone(self, question: str, history: History | None) -> str:
-        """``question`` rewritten to stand alone when it follows up on ``history``."""
-        earlier = previous_questions(history)
+        """``question`` rewritten to stand alone when it follows up on ``history``:
+        "What did he say next?" names who "he" is, also when only an earlier answer
+        named him."""
+        earlier = previous_turns(history)
         if not earlier or not _FOLLOW_UP.search(question):
             return question
-        llm = self.llm
+        llm = self.llm if self.on("followup_rewrite") else None
         if llm is not None:
             try:
-                rewritten = (llm | StrOutputParser()).invoke(condense_messages(earlier, question))
+                rewrite = (CONDENSE_PROMPT | llm | StrOutputParser()).with_config(
+                    run_name="rewrite_follow_up"
+                )
+                rewritten = rewrite.invoke(condense_inputs(earlier, question))
                 rewritten = (
                     rewritten.strip().strip('"').splitlines()[0] if rewritten.strip() else ""
                 )
@@ -130,33 +187,45 @@ class Answerer:
                     return rewritten
             except Exception as exc:  # a failed rewrite must not fail the answer
                 log.warning("could not rewrite the follow-up question: %s", exc)
-        return f"{earlier[-1]} {question}"
+        last_question, last_answer = earlier[-1]
+        named = " ".join(dict.fromkeys(names(last_answer)))
+        return " ".join(x for x in (question, last_question, named) if x)
 
-    def prepare(
-        self,
-        question: str,
-        history: History | None = None,
-        k: int | None = None,
-        where: Filters | dict[str, Any] | None = None,
-    ) -> _Turn:
-        """Rewrite, retrieve and choose evidence; the model is not called yet."""
-        question = question.strip()
-        if not question:
-            raise ValueError("the question is empty")
+    def understand(self, question: str, history: History | None, as_of: AsOf) -> _Turn:
+        """Step 1: the question checked, made standalone, classified and dated."""
+        question = check_question(question)
         started = time.perf_counter()
         standalone = self.standalone(question, history)
-        rewrite_s = time.perf_counter() - started
-        found = self.retriever.search(standalone, k or self.settings.top_k, where)
-        turn = _Turn(question, standalone, found.passages, started=started)
-        turn.timings["rewrite_s"] = rewrite_s
-        turn.timings["retrieval_s"] = time.perf_counter() - started - rewrite_s
-        if found.plan.unknown_outlets:
-            # The question relies on what an outlet reported, and none of its articles
-            # is ingested: whatever other outlets say cannot answer it.
-            names = " or ".join(found.plan.unknown_outlets)
-            turn.decline_note = f"No ingested article comes from {names}."
-        elif self.relevant(found.passages):
-            turn.evidence = select_evidence(standalone, found.passages)
+        scope = time_scope(standalone, as_of)
+        turn = _Turn(question, standalone, classify(standalone), scope, as_of, started=started)
+        turn.timings["rewrite_s"] = time.perf_counter() - started
+        return turn
+
+    def retrieve(
+        self, turn: _Turn, k: int | None = None, where: Filters | dict[str, Any] | None = None
+    ) -> _Turn:
+        """Step 2: passages within the period and outlets the question names."""
+        began = time.perf_counter()
+        filters = Filters.coerce(where) or Filters()
+        found = self.news.search(
+            turn.standalone,
+            k=k or self.settings.top_k,
+            sources=filters.sources,
+            after=filters.after,
+            before=filters.before,
+            as_of=turn.as_of,
+        )
+        turn.passages = found.passages
+        turn.notes += found.notes
+        missing = [
+            name
+            for name in found.plan.unknown_outlets
+            if not any(name.casefold() in p.text.casefold() for p in found.passages)
+        ]
+        if missing:  # a name no article mentions and no outlet has: say so, answer anyway
+            names_ = " or ".join(missing)
+            turn.notes.append(f"No stored article comes from {names_}; other outlets are used.")
+        turn.timings["retrieval_s"] = time.perf_counter() - began
         return turn
 
     @staticmethod
@@ -164,39 +233,134 @@ class Answerer:
         """Whether retrieval found anything about the question at all."""
         return bool(passages) and max(p.similarity for p in passages) >= MIN_SIMILARITY
 
-    def generate(self, turn: _Turn) -> Iterator[str]:
-        """Stream the answer text for a prepared turn (no citations yet)."""
+    def choose_evidence(self, turn: _Turn) -> _Turn:
+        """Steps 3-4: decline early when nothing is relevant; else the evidence."""
+        if self.on("relevance_gate") and not self.relevant(turn.passages):
+            return turn
+        budget = budget_for(self.kind_of(turn))
+        turn.evidence = select_evidence(
+            turn.standalone,
+            turn.passages,
+            budget.chars,
+            budget.min_articles,
+            budget.by_date,
+            context=self.on("speaker_context"),
+            speaker=turn.kind.speaker if self.on("speaker_context") else None,
+        )
+        return turn
+
+    def prepare(
+        self,
+        question: str,
+        history: History | None = None,
+        k: int | None = None,
+        where: Filters | dict[str, Any] | None = None,
+        as_of: AsOf = None,
+    ) -> _Turn:
+        """Understand, retrieve and choose evidence; the model is not called yet.
+
+        Raises :class:`rag.query.QuestionError` for an empty, over-long or binary
+        question (every entry point, the chain included, comes through here).
+        """
+        turn = self.understand(question, history, as_of)
+        return self.choose_evidence(self.retrieve(turn, k, where))
+
+    def kind_of(self, turn: _Turn) -> str:
+        """The kind that sizes the evidence and picks the prompt: the question's kind,
+        ``latest`` for a summary of the newest reports, ``factoid`` when switched off."""
+        kind = turn.kind.kind if self.on("kind_prompts") else "factoid"
+        if kind == "yesno" and not self.on("verdict_prompt"):
+            return "factoid"
+        if kind == "summary" and turn.scope.recency and self.on("recency"):
+            return "latest"
+        return kind
+
+    def generate(self, turn: _Turn, config: RunnableConfig | None = None) -> Iterator[str]:
+        """Step 5: stream the answer text for a prepared turn (no citations yet)."""
         if not turn.evidence:
-            yield f"{DECLINE_TEXT} {turn.decline_note}".strip()
+            yield DECLINE_TEXT
             return
         llm = self.llm
         if llm is None:
-            yield extractive_text(turn.standalone, turn.passages)
+            yield extractive_text(turn.standalone, turn.passages, turn.kind.kind)
             return
-        messages = answer_messages(turn.standalone, turn.evidence)
-        for piece in (llm | StrOutputParser()).stream(messages):
+        model: Any = llm
+        if self.kind_of(turn) in ("summary", "latest"):
+            model = llm.bind(max_tokens=max(self.settings.max_tokens, SUMMARY_MAX_TOKENS))
+        kind = self.kind_of(turn)
+        inputs = answer_inputs(
+            turn.standalone, turn.evidence, kind, turn.kind.speaker, turn.scope.describe()
+        )
+        generate = (ANSWER_PROMPT | model | StrOutputParser()).with_config(run_name="generate")
+        for piece in generate.stream(inputs, config):
             if piece and "first_token_s" not in turn.timings:
                 turn.timings["first_token_s"] = time.perf_counter() - turn.started
             yield piece
 
     def finish(self, turn: _Turn, text: str, fallback_reason: str | None = None) -> Answer:
-        """Attach citations (or mark a decline) and time the whole answer."""
+        """Step 6: verify every sentence against a quote, cite it, or decline."""
         turn.timings["total_s"] = time.perf_counter() - turn.started
         backend = "extractive" if fallback_reason else self.backend
-        common = dict(
+        common: dict[str, Any] = dict(
             question=turn.question,
             passages=turn.passages,
             standalone_question=turn.standalone,
             backend=backend,
             fallback_reason=fallback_reason,
             timings=turn.timings,
+            notes=turn.notes,
+            kind=turn.kind.kind,
         )
         if not turn.evidence or is_decline(text):
-            decline = f"{DECLINE_TEXT} {turn.decline_note}".strip()
-            return Answer(text=decline, declined=True, **common)  # type: ignore[arg-type]
-        text = expand_surnames(text, [p.text for p in turn.passages])
-        cited = cite(text, turn.passages, preferred=turn.evidence)
-        return Answer(text=cited.text, citations=cited.citations, **common)  # type: ignore[arg-type]
+            return self.declined(common)
+        full = {}
+        if self.on("surname_expansion"):
+            texts = [p.text for p in turn.passages]
+            text, full = expand_surnames(text, texts), full_names(texts)
+        checks = Checks(
+            facts=self.on("fact_check"),
+            speaker=self.on("speaker_check"),
+            clauses=self.on("clause_citations"),
+            unsupported="drop" if self.on("drop_unsupported") else "mark",
+            full_names=full,
+            embed=self.retriever.store.embedder.embed_documents
+            if self.on("meaning_check")
+            else None,
+        )
+        if turn.kind.is_yes_no and self.on("verdict_needs_quote"):
+            text = _doubtful_verdict_dropped(turn.question, text)
+        quotable = [e for e in turn.evidence if e.start >= e.passage.start]  # not leads
+        cited = cite(text, turn.passages, quotable, checks, turn.standalone)
+        unverified = (cited.unverified_verdict or cited.verdict_dropped) and self.on(
+            "verdict_needs_quote"
+        )
+        nothing = not cited.supported and checks.unsupported == "drop"
+        if not cited.text.strip(" .") or unverified or nothing:
+            return self.declined(common, cited.dropped)
+        return Answer(
+            text=cited.text, citations=cited.citations, unsupported=cited.dropped, **common
+        )
+
+    @staticmethod
+    def declined(common: dict[str, Any], unsupported: list[str] | None = None) -> Answer:
+        """The decline answer, with the turn's notes."""
+        text = " ".join([DECLINE_TEXT, *common["notes"]])
+        return Answer(text=text, declined=True, unsupported=unsupported or [], **common)
+
+    # -- public -----------------------------------------------------------------------
+
+    def fallback(self, turn: _Turn, error: Exception, partial: bool) -> tuple[str, str] | None:
+        """When a remote model fails mid-answer: the reason and an extractive answer.
+
+        A model server that is down, slow or breaks off (a stall, a garbled stream) must
+        not leave the user empty-handed; a local model's failure is a bug: ``None``.
+        """
+        if self.settings.llm != "openai":
+            return None
+        what = "stopped mid-answer" if partial else "did not answer"
+        reason = f"the model server {what} ({type(error).__name__}: {error})"
+        log.warning("%s; answering extractively", reason)
+        return reason, extractive_text(turn.standalone, turn.passages, turn.kind.kind)
 
     # -- public -----------------------------------------------------------------------
 
@@ -206,29 +370,13 @@ class Answerer:
         history: History | None = None,
         k: int | None = None,
         where: Filters | dict[str, Any] | None = None,
+        as_of: AsOf = None,
+        config: RunnableConfig | None = None,
     ) -> Iterator[Event]:
-        """Yield a :class:`Retrieval`, then text pieces, then the final :class:`Answer`."""
-        turn = self.prepare(question, history, k, where)
-        yield Retrieval(turn.question, turn.standalone, turn.passages)
-        pieces: list[str] = []
-        fallback = None
-        try:
-            for piece in self.generate(turn):
-                pieces.append(piece)
-                yield piece
-        except Exception as exc:
-            if self.settings.llm != "openai":
-                raise
-            # A remote model that is down, slow or breaks off mid-answer (a stall, a
-            # garbled stream) must not leave the user empty-handed: the extractive
-            # answer replaces any partial text.
-            what = "stopped mid-answer" if pieces else "did not answer"
-            fallback = f"the model server {what} ({type(exc).__name__}: {exc})"
-            log.warning("%s; answering extractively", fallback)
-            text = extractive_text(turn.standalone, turn.passages)
-            pieces = [text]
-            yield text
-        yield self.finish(turn, "".join(pieces), fallback)
+        """Yield a :class:`Retrieval`, then text pieces, then the final :class:`Answer`
+        (the :attr:`chain`, streamed)."""
+        inputs = {"question": question, "history": history, "k": k, "where": where}
+        yield from self.chain.stream({**inputs, "as_of": as_of}, config)
 
     def answer(
         self,
@@ -236,26 +384,47 @@ class Answerer:
         history: History | None = None,
         k: int | None = None,
         where: Filters | dict[str, Any] | None = None,
+        as_of: AsOf = None,
+        config: RunnableConfig | None = None,
     ) -> Answer:
         """The complete :class:`Answer` (see :meth:`stream`)."""
-        final = None
-        for event in self.stream(question, history, k, where):
-            if isinstance(event, Answer):
-                final = event
-        assert final is not None
-        return final
+        inputs = {"question": question, "history": history, "k": k, "where": where}
+        return self.chain.invoke({**inputs, "as_of": as_of}, config)
 
 
-def extractive_text(question: str, passages: list[Passage]) -> str:
-    """The best supporting sentences, verbatim, in reading order (no model)."""
-    ranked = scored_sentences(question, passages)[:EXTRACTIVE_SENTENCES]
+def _doubtful_verdict_dropped(question: str, text: str) -> str:
+    """``text`` without its opening Yes/No when its own explanation says the opposite
+    ("Yes, ... it cannot be deployed"): a verdict is shown only when it is backed."""
+    spans = sentence_spans(text)
+    first = next((text[a:b] for a, b in spans if stems(text[a:b]) - {"yes", "no"}), "")
+    verdict = _VERDICT_WORD.match(text)
+    if verdict is None or verdict_fits(question, verdict.group(1).capitalize(), first):
+        return text
+    rest = text[verdict.end() :].lstrip(" ,.;:-")
+    return rest[:1].upper() + rest[1:] if first else text
+
+
+def extractive_text(question: str, passages: list[Passage], kind: str = "factoid") -> str:
+    """The best supporting sentences, verbatim (no model): for a summary, the best
+    sentence of up to :data:`SUMMARY_ARTICLES` articles in date order; else the best
+    one or two, in reading order."""
+    ranked = scored_sentences(question, passages)
     if not ranked or ranked[0][1] <= 0:
         return DECLINE_TEXT
+    if kind == "summary":
+        per_article: dict[str, Sentence] = {}
+        for s, score in ranked:
+            if score > 0:
+                per_article.setdefault(s.passage.article_id, s)
+        best = list(per_article.values())[:SUMMARY_ARTICLES]
+        best.sort(key=lambda s: (s.passage.published_at or "", s.start))
+        return " ".join(s.text for s in best)
+    top = ranked[:EXTRACTIVE_SENTENCES]
     # A second sentence only when it is nearly as relevant as the best one.
-    best = [s for s, score in ranked if score >= EXTRACTIVE_RELATIVE * ranked[0][1]]
-    lead = best[0].passage.chunk_id
-    best.sort(key=lambda s: (s.passage.chunk_id != lead, s.start))
-    return " ".join(s.text for s in best)
+    chosen = [s for s, score in top if score >= EXTRACTIVE_RELATIVE * top[0][1]]
+    lead = chosen[0].passage.chunk_id
+    chosen.sort(key=lambda s: (s.passage.chunk_id != lead, s.start))
+    return " ".join(s.text for s in chosen)
 
 
 _answerers: dict[Settings, Answerer] = {}
@@ -266,6 +435,10 @@ def _answerer(settings: Settings | None, llm: BaseChatModel | str | None) -> Ans
     settings = settings or Settings.from_env()
     if llm in ("local", "openai", "extractive"):
         settings, llm = settings.with_(llm=llm), "auto"
+    elif isinstance(llm, str) and ":" in llm:  # "provider:model"
+        from langchain.chat_models import init_chat_model
+
+        llm = init_chat_model(llm)
     if llm != "auto":
         return Answerer(settings, llm)
     with _answerers_lock:
@@ -282,21 +455,25 @@ def answer(
     llm: BaseChatModel | str | None = "auto",
     k: int | None = None,
     where: Filters | dict[str, Any] | None = None,
+    as_of: AsOf = None,
 ) -> Answer:
     """Answer ``question`` from the ingested articles, with citations.
 
     ``llm`` is a backend name (``local``, ``openai``, ``extractive``), a LangChain chat
     model, or ``"auto"`` (``settings.llm``). ``where`` narrows retrieval (see
-    :class:`rag.types.Filters`).
+    :class:`rag.types.Filters`). ``as_of`` (a date, datetime or ISO 8601 text; default
+    today) is the day the question is asked: "last week" counts from it and later
+    articles are left out.
 
     Example:
         >>> from rag import answer
         >>> a = answer("How large is the G7 loan package for Ukraine?")  # doctest: +SKIP
         >>> a.text                                                     # doctest: +SKIP
-        'The G7 agreed a €46 billion loan package for Ukraine. [1]'
-        >>> a.citations[0].quote                                       # doctest: +SKIP
+        'The G7 agreed a €46 billion loan package for Ukraine [1].'
+        >>> answer("What happened last week?", as_of="2024-06-20").notes  # doctest: +SKIP
     """
-    return _answerer(settings, llm).answer(question, history, k, where)
+    check_question(question)  # before any store or model is opened
+    return _answerer(settings, llm).answer(question, history, k, where, as_of)
 
 
 def stream_answer(
@@ -307,6 +484,7 @@ def stream_answer(
     llm: BaseChatModel | str | None = "auto",
     k: int | None = None,
     where: Filters | dict[str, Any] | None = None,
+    as_of: AsOf = None,
 ) -> Iterator[Event]:
     """Like :func:`answer`, streaming: a :class:`Retrieval` (the sources, before the
     model starts), then text pieces as they are generated, then the :class:`Answer`.
@@ -316,32 +494,24 @@ def stream_answer(
         ...     if isinstance(event, str):
         ...         print(event, end="")
     """
-    return _answerer(settings, llm).stream(question, history, k, where)
+    check_question(question)  # now, not when the first event is asked for
+    return _answerer(settings, llm).stream(question, history, k, where, as_of)
 
 
 def answer_chain(
     settings: Settings | None = None, llm: BaseChatModel | str | None = "auto"
 ) -> Runnable[Any, Answer]:
-    """The answer pipeline as a LangChain Runnable: ``str | {"question", "history",
-    "where"} -> Answer``, composed of a retrieval step and a generation step.
+    """The answer pipeline as a LangChain Runnable (see :mod:`rag.chain`): ``str |
+    {"question", "history", "where", "k", "as_of"} -> Answer``; ``stream`` yields the
+    retrieval, text pieces and the answer; a named child run per step.
+
+    ``llm`` is a backend name, a LangChain chat model, or a ``provider:model`` string
+    for ``langchain.chat_models.init_chat_model`` (e.g. ``openai:gpt-4o-mini``, when
+    that provider's package is installed).
 
     Example:
         >>> chain = answer_chain()                                       # doctest: +SKIP
         >>> chain.invoke({"question": "Who slammed Putin's offer?"}).citations  # doctest: +SKIP
         >>> chain.batch(["q1", "q2"])                                    # doctest: +SKIP
     """
-    answerer = _answerer(settings, llm)
-
-    def retrieve_step(inputs: Any) -> _Turn:
-        if isinstance(inputs, str):
-            inputs = {"question": inputs}
-        return answerer.prepare(
-            inputs["question"], inputs.get("history"), inputs.get("k"), inputs.get("where")
-        )
-
-    def generate_step(turn: _Turn) -> Answer:
-        return answerer.finish(turn, "".join(answerer.generate(turn)))
-
-    return RunnableLambda(retrieve_step, name="retrieve") | RunnableLambda(
-        generate_step, name="generate_and_cite"
-    )
+    return _answerer(settings, llm).chain

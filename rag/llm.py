@@ -123,7 +123,10 @@ class LlamaCppChat(BaseChatModel):
         llama = self._llama()
         # One generation at a time per model: llama.cpp contexts are not thread-safe.
         with _lock_for(llama):
-            for event in llama.create_chat_completion(stream=True, **self._request(messages, stop)):
+            request = self._request(messages, stop)
+            if kwargs.get("max_tokens"):  # e.g. ``chat.bind(max_tokens=260)`` for summaries
+                request["max_tokens"] = int(kwargs["max_tokens"])
+            for event in llama.create_chat_completion(stream=True, **request):
                 piece = event["choices"][0]["delta"].get("content") or ""
                 if not piece:
                     continue

@@ -10,10 +10,17 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-_FULL_NAME = re.compile(r"([A-Z][a-z]{1,12})\s+([A-Z][a-z]+(?:-[A-Z][a-z]+)?)")
-_CAPITAL_RUN = re.compile(r"(?<![\w'’-])[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*")
+# Possessive quantifiers (``++``, ``*+``) where what follows cannot use what they give
+# back: every pattern here runs in linear time on any text.
+_FULL_NAME = re.compile(r"([A-Z][a-z]{1,12}+)\s++([A-Z][a-z]++(?:-[A-Z][a-z]++)?)")
+_CAPITAL_RUN = re.compile(r"(?<![\w'’-])[A-Z][\w'’-]*+(?:\s++[A-Z][\w'’-]*+)*+")
 # A capitalized word after a lower-case word or a comma: not just a sentence opener.
-_MID_WORD = re.compile(r"(?:[a-z,;]\s+)([A-Z][a-z]{1,12})\b")
+_MID_WORD = re.compile(r"(?:[a-z,;]\s++)([A-Z][a-z]{1,12})\b")
+# The text before a surname ends with a capitalized word ("Sam", "U.S."): checked on
+# the last run of word characters and dots only, where "[A-Z][\w.]*$" rescanned that
+# run to its end from every capital in it.
+_ENDS_CAPITALIZED = re.compile(r"(?<![\w.])(?=[\w.]*+$)[\w.]*?[A-Z]")
+_STARTS_CAPITALIZED = re.compile(r"[A-Z]")
 _NOT_GIVEN_NAMES = frozenset(
     """The A An And But Or In On At Of For From To By With As If When While After Before
     He She It They We His Her Its Their This That These Those According Former Chief
@@ -76,9 +83,9 @@ def expand_surnames(answer: str, texts: Iterable[str]) -> str:
         after = answer[match.end() :].lstrip()
         if (
             word in done
-            or before.endswith(given)
-            or re.search(r"[A-Z][\w.]*$", before)
-            or re.match(r"[A-Z]", after)  # "Sam Altman": already a longer name
+            or before.casefold().endswith(given.casefold())  # "Erik ten Hag", "ten Hag"
+            or _ENDS_CAPITALIZED.search(before)
+            or _STARTS_CAPITALIZED.match(after)  # "Sam Altman": already a longer name
         ):
             done.add(word)
             return word

@@ -16,7 +16,53 @@ import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
+from rag.outlets import find_outlets, outlet_key, outlet_names, same_outlet
 from vectorstore.lexical import query_terms
+
+# The longest question answered: plenty for a multi-part news question (the longest
+# MultiHop-RAG question is under 600 characters), and it bounds the work every step
+# (rewrite, retrieval, prompt) does per question.
+MAX_QUESTION_CHARS = 2000
+# Characters no typed question holds: C0/C1 controls but tab and line breaks,
+# surrogates, and the non-characters U+FFFE/U+FFFF (binary data pasted or piped in).
+_CONTROL_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+
+
+class QuestionError(ValueError):
+    """A question that cannot be answered as asked; the message says how to fix it."""
+
+
+def check_question(text: str) -> str:
+    """``text`` stripped, if it is a question that can be asked; else :class:`QuestionError`.
+
+    A question must hold something besides whitespace, be at most
+    :data:`MAX_QUESTION_CHARS` characters long and be plain text (no control
+    characters or binary data).
+
+    >>> check_question("  Who won the match?\\n")
+    'Who won the match?'
+    >>> check_question("x" * 2001)
+    Traceback (most recent call last):
+    rag.query.QuestionError: the question is 2,001 characters long; the limit is 2,000: shorten it
+    >>> check_question("\\x00\\x01 binary")
+    Traceback (most recent call last):
+    rag.query.QuestionError: the question contains control characters (U+0000 at character 1)...
+    """
+    question = text.strip()
+    if not question:
+        raise QuestionError("the question is empty: type a question about the articles")
+    if len(question) > MAX_QUESTION_CHARS:
+        raise QuestionError(
+            f"the question is {len(question):,} characters long; "
+            f"the limit is {MAX_QUESTION_CHARS:,}: shorten it"
+        )
+    if bad := _CONTROL_CHARS.search(question):
+        raise QuestionError(
+            f"the question contains control characters (U+{ord(bad.group()):04X} at "
+            f"character {bad.start() + 1}): ask in plain text"
+        )
+    return question
+
 
 _MONTHS = (
     "january february march april may june july august september october november december"
@@ -27,20 +73,32 @@ _MONTH_RE = (
     + "|"
     + "|".join(m[:3].capitalize() + r"\.?" for m in _MONTHS)
 )
-_DATE = re.compile(rf"\b({_MONTH_RE})\s+(\d{{1,2}})(?:st|nd|rd|th)?(?:,?\s+(\d{{4}}))?\b")
+# The patterns below see the question, so each runs in linear time on any text (a
+# question of 30,000 spaces took 31 s and stopped the chat server): quantifiers are
+# possessive (``++``, ``*+``: they never give back what they took) wherever what
+# follows cannot use it, and a match that opens with whitespace only starts where the
+# whitespace does (``(?<!\s)``), not again at every later space of the run.
+_DATE = re.compile(rf"\b({_MONTH_RE})\s++(\d{{1,2}})(?:st|nd|rd|th)?(?:,?\s++(\d{{4}}))?\b")
 _ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
 # Connectives where a question's next part begins ("..., and the Fortune article ...").
-_PART_BREAK = re.compile(r",?\s+(?:and|while|whereas|but|compared to|versus)\s+|;\s*|,\s+", re.I)
+_PART_BREAK = re.compile(
+    r"(?:,|(?<!\s))\s++(?:and|while|whereas|but|compared to|versus)\s++|;\s*+|,\s++", re.I
+)
 # "a Reuters report", "an analysis from The Wall Street Journal", "according to Variety"
 _NAME = r"((?:The\s+)?[A-Z][\w.&'’-]*(?:\s+(?:[A-Z][\w.&'’-]*|of|&))*)"
 _WORK = r"(?:article|report|piece|feature|story|coverage|analysis|updates?|information|reporting)"
+# Where "a"/"an"/"the" opens a word, not inside a name token ("A-a", "O'the"), so no
+# name is scanned again from a later article; an opening quote is fine ("'a Reuters").
+_ARTICLE_START = r"(?<![\w.&'’-])(?<![\w.&'’-]['’])"
 _ATTRIBUTED = [
-    re.compile(rf"\b(?:an?|the)\s+{_NAME}\s+{_WORK}s?\b"),
-    re.compile(rf"\b{_WORK}s?\s+(?:from|by)\s+{_NAME}"),
-    re.compile(rf"\b{_WORK}s?\s+on\s+{_NAME}(?=\s*[,.;?]|$)"),
-    re.compile(rf"\b(?:according to|reported by|published by|feature on)\s+{_NAME}"),
+    # The name is taken whole (atomic): giving back words or letters cannot make a
+    # work word follow it, and backtracking into it made this quadratic.
+    re.compile(rf"{_ARTICLE_START}(?:an?|the)\s++(?>{_NAME})\s++{_WORK}s?\b"),
+    re.compile(rf"\b{_WORK}s?\s++(?:from|by)\s++{_NAME}"),
+    re.compile(rf"\b{_WORK}s?\s++on\s++{_NAME}(?=\s*[,.;?]|$)"),
+    re.compile(rf"\b(?:according to|reported by|published by|feature on)\s++{_NAME}"),
 ]
-_LISTED = re.compile(rf"(?:\s*,\s*|\s+and\s+|\s*,\s*and\s+){_NAME}")
+_LISTED = re.compile(rf"(?<!\s)(?:\s*+,\s*+(?:and\s++)?|\s++and\s++){_NAME}")
 _NOT_OUTLETS = {"the", "a", "an", "article", "report", "this", "that", "it"}
 
 
@@ -57,7 +115,7 @@ class Part:
         """The part's words without the outlet names and dates it is filtered by."""
         text = self.text
         for source in sorted(self.sources, key=len, reverse=True):
-            for name in sorted(_names(source), key=len, reverse=True):
+            for name in sorted(outlet_names(source), key=len, reverse=True):
                 text = re.sub(re.escape(name), " ", text, flags=re.I)
         if self.day is not None:
             text = _ISO_DATE.sub(" ", _DATE.sub(" ", text))
@@ -71,73 +129,6 @@ class QueryPlan:
     question: str
     parts: tuple[Part, ...] = ()
     unknown_outlets: tuple[str, ...] = field(default=())
-
-
-def outlet_aliases(source: str) -> set[str]:
-    """Names a question may use for a stored outlet, normalized.
-
-    >>> sorted(outlet_aliases("The Independent - Life and Style"))
-    ['independent', 'independentlifeandstyle', 'theindependent', 'theindependentlifeandstyle']
-    """
-    names = {source}
-    for separator in (" | ", " - ", ": "):
-        names |= {n.split(separator)[0] for n in names}
-    out = set()
-    for name in names:
-        key = _key(name)
-        if key:
-            out.add(key)
-            if key.startswith("the") and len(key) > 5:
-                out.add(key[3:])
-    return out
-
-
-def _names(source: str) -> set[str]:
-    """How an outlet may be written: "Cnbc | World Business News Leader" -> "Cnbc",
-    "World Business News Leader"; "The Independent - Sports" -> "The Independent"."""
-    names = {source.strip()}
-    for separator in (" | ", " - ", ": "):
-        names |= {n.split(separator)[0].strip() for n in names}
-    if " | " in source:
-        tail = source.split(" | ", 1)[1].strip()
-        if len(tail.split()) >= 2:
-            names.add(tail)
-    return {n for n in names if n}
-
-
-def _key(name: str) -> str:
-    return re.sub(r"[^0-9a-z]", "", name.casefold())
-
-
-def find_outlets(question: str, sources: list[str]) -> list[tuple[int, int, str]]:
-    """``(start, end, source)`` for every mention of a stored outlet in ``question``.
-
-    Names are matched as capitalized words (so "fortune" the noun is not "Fortune").
-    """
-    found: list[tuple[int, int, str]] = []
-    for source in sources:
-        for alias in _names(source):
-            variants = {alias}
-            if alias.lower().startswith("the "):
-                variants.add(alias[4:])
-            for variant in variants:
-                if len(variant) < 3:
-                    continue
-                pattern = r"\b" + re.escape(variant).replace(r"\ ", r"\s+") + r"(?![\w])"
-                for match in re.finditer(pattern, question, re.I):
-                    text = match.group()
-                    if text[0].isupper() or text[0].isdigit():
-                        found.append((match.start(), match.end(), source))
-    # Longest mention wins where mentions overlap ("The Independent - Life and Style").
-    found.sort(key=lambda f: (f[0], -(f[1] - f[0])))
-    kept: list[tuple[int, int, str]] = []
-    for mention in found:
-        if kept and mention[0] < kept[-1][1]:
-            if mention[0] == kept[-1][0] and mention[1] == kept[-1][1]:
-                kept.append(mention)  # same words, several stored outlets (sub-sections)
-            continue
-        kept.append(mention)
-    return kept
 
 
 def find_dates(text: str, default_year: int | None = None) -> list[tuple[int, date]]:
@@ -163,9 +154,6 @@ def find_dates(text: str, default_year: int | None = None) -> list[tuple[int, da
 
 def unknown_outlets(question: str, sources: list[str]) -> list[str]:
     """Outlets the question attributes information to that no stored article is from."""
-    known: set[str] = set()
-    for source in sources:
-        known |= outlet_aliases(source)
     names = []
     for pattern in _ATTRIBUTED:
         for match in pattern.finditer(question):
@@ -177,7 +165,7 @@ def unknown_outlets(question: str, sources: list[str]) -> list[str]:
                 end = more.end(1)
     out: list[str] = []
     for name in names:
-        key = _key(name)
+        key = outlet_key(name)
         first = name.split()[0].casefold().rstrip(".")
         if (
             not key
@@ -187,8 +175,7 @@ def unknown_outlets(question: str, sources: list[str]) -> list[str]:
             or name.endswith(("'s", "’s", "s'", "s’"))
         ):
             continue
-        stripped = key[3:] if key.startswith("the") and len(key) > 5 else key
-        if any(k in (key, stripped) or k.startswith(stripped) for k in known):
+        if any(same_outlet(name, source) for source in sources):
             continue
         if name not in out:
             out.append(name)
@@ -231,21 +218,23 @@ def plan_query(question: str, sources: list[str]) -> QueryPlan:
 
 
 MAX_PARTS = 6
-_SAME_DAY = re.compile(r"\b(?:the\s+)?same\s+(?:date|day)\b", re.I)
+_SAME_DAY = re.compile(r"\b(?:the\s++)?same\s++(?:date|day)\b", re.I)
 # "the report by ", "a Fortune" ... right before an outlet name: the part starts there.
 _LEAD_IN = re.compile(
-    r"\b(?:the|a|an)\s+(?:[\w-]+\s+){0,2}?(?:(?:by|from|in|on|of)\s+)?$|\b(?:the|a|an)\s+$",
+    r"\b(?:the|a|an)\s++(?:[\w-]++\s++){0,2}?(?:(?:by|from|in|on|of)\s++)?$|\b(?:the|a|an)\s++$",
     re.I,
 )
 # Where a question's next part begins: "...; ", ", and the ...", ", who ...", " while ..."
 _CLAUSE_BREAK = re.compile(
-    r";\s*"
-    r"|,?\s+and\s+(?=(?:is|was|are|were|has|had|have|also|does|did|do|the|a|an|that|which|"
-    r"who|what|how|whether|its|their|his|her)\b)"
-    r"|,\s+(?=(?:who|which|while|whereas|but)\b)"
-    r"|\s+(?=(?:while|whereas|as well as|compared to|in contrast to)\b)",
+    r";\s*+"
+    r"|(?:,|(?<!\s))\s++and\s++(?=(?:is|was|are|were|has|had|have|also|does|did|do|the|a|an|"
+    r"that|which|who|what|how|whether|its|their|his|her)\b)"
+    r"|,\s++(?=(?:who|which|while|whereas|but)\b)"
+    r"|(?<!\s)\s++(?=(?:while|whereas|as well as|compared to|in contrast to)\b)",
     re.I,
 )
+# Only commas, spaces and one "and"/"or"/"&" between two outlet mentions.
+_JOINER = re.compile(r"[\s,]*+(?:(?:and|or|&)[\s,]*+)?")
 
 
 def _groups(
@@ -294,7 +283,7 @@ def _same_mention(group: list[tuple[int, int, str]]) -> bool:
 def _adjacent(question: str, a: tuple[int, int, str], b: tuple[int, int, str]) -> bool:
     """Mentions joined only by commas/and ("The Verge, Fortune, and TechCrunch")."""
     between = question[a[1] : b[0]]
-    return a[:2] == b[:2] or re.fullmatch(r"[\s,]*(?:and|or|&)?[\s,]*", between) is not None
+    return a[:2] == b[:2] or _JOINER.fullmatch(between) is not None
 
 
 def _part_bounds(question: str, starts: list[int], lo: int, hi: int) -> list[tuple[int, int]]:

@@ -7,12 +7,14 @@ from __future__ import annotations
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from ingest.sentences import sentence_spans
 from newsqa.settings import Settings
 from rag.query import Part, QueryPlan, day_range, plan_query
 from rag.types import Filters, Passage
+from rag.when import TimeScope, time_scope
 from vectorstore.lexical import LexicalIndex
 from vectorstore.store import Store, StoredChunk
 
@@ -29,12 +31,97 @@ MAX_PER_ARTICLE = 4
 _SEARCH_POOL = ThreadPoolExecutor(max_workers=4, thread_name_prefix="newsqa-search")
 
 
+# "The latest on X": this many times k relevant candidates, newest first.
+RECENCY_POOL = 3
+# ... of which those scoring at least this share of the best count as relevant.
+RECENCY_RELEVANT = 0.5
+
+
 @dataclass(frozen=True)
 class SearchResult:
-    """Passages for a question and the plan that found them."""
+    """Passages for a question, the plan that found them, and notes for the reader."""
 
     passages: list[Passage]
     plan: QueryPlan
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class SearchOptions:
+    """Which retrieval rules apply (answer-pipeline steps, see ``newsqa.settings``)."""
+
+    outlet_filters: bool = True
+    part_search: bool = True
+    time_filters: bool = True
+    recency: bool = True
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> SearchOptions:
+        """The options ``settings`` switches on."""
+        return cls(
+            settings.step("outlet_filters"),
+            settings.step("part_search"),
+            settings.step("time_filters"),
+            settings.step("recency"),
+        )
+
+
+def _switched(plan: QueryPlan, options: SearchOptions) -> QueryPlan:
+    """``plan`` without the outlet/day filters or the separate parts switched off."""
+    parts = plan.parts
+    if not options.outlet_filters:
+        parts = tuple(Part(p.text) for p in parts)
+    if not options.part_search and parts:
+        sources = tuple(dict.fromkeys(s for p in parts for s in p.sources))
+        days = {p.day for p in parts}
+        parts = (Part(plan.question, sources, days.pop() if len(days) == 1 else None),)
+    return replace(plan, parts=parts)
+
+
+def _within(filters: Filters, after: date | None, before: date | None) -> Filters:
+    """``filters`` narrowed to the days ``after``..``before`` (inclusive, either open)."""
+    new_after, new_before = filters.after, filters.before
+    if after is not None:
+        ts = _day_start(after)
+        if filters.after_ts is None or ts > filters.after_ts:
+            new_after = _iso(ts)
+    if before is not None:
+        ts = _day_start(before) + 86399
+        if filters.before_ts is None or ts < filters.before_ts:
+            new_before = _iso(ts)
+    return replace(filters, after=new_after, before=new_before)
+
+
+def _day_start(day: date) -> int:
+    return int(datetime(day.year, day.month, day.day, tzinfo=UTC).timestamp())
+
+
+def newest_first(passages: list[Passage], k: int) -> list[Passage]:
+    """The ``k`` passages to show for "the latest on ...": the relevant ones (scoring at
+    least :data:`RECENCY_RELEVANT` of the best) newest first, then the rest.
+
+    >>> from rag.types import Passage
+    >>> ps = [Passage(str(i), str(i), "", "", None, None, d, 0, 0, score=s)
+    ...       for i, (d, s) in enumerate([("2023-10-01", 1.0), ("2023-12-01", 0.8),
+    ...                                   ("2023-12-20", 0.1)])]
+    >>> [p.published_at for p in newest_first(ps, 2)]
+    ['2023-12-01', '2023-10-01']
+    """
+    if not passages:
+        return []
+    best = max(p.score for p in passages)
+    relevant = [p for p in passages if p.score >= RECENCY_RELEVANT * best]
+    relevant.sort(key=lambda p: p.published_at or "", reverse=True)
+    # Several articles, not one article's chunks: at most two chunks each first.
+    first: list[Passage] = []
+    later: list[Passage] = []
+    per_article: dict[str, int] = {}
+    for p in relevant:
+        seen = per_article.get(p.article_id, 0)
+        (first if seen < 2 else later).append(p)
+        per_article[p.article_id] = seen + 1
+    rest = [p for p in passages if p.score < RECENCY_RELEVANT * best]
+    return (first + later + rest)[:k]
 
 
 @dataclass
@@ -62,20 +149,86 @@ class Retriever:
         return self.lexical.sources()
 
     def retrieve(
-        self, question: str, k: int = 6, where: Filters | dict[str, Any] | None = None
+        self,
+        question: str,
+        k: int = 6,
+        where: Filters | dict[str, Any] | None = None,
+        as_of: date | datetime | str | None = None,
     ) -> list[Passage]:
-        """The ``k`` best passages for ``question``, optionally filtered."""
-        return self.search(question, k, where).passages
+        """The ``k`` best passages for ``question``, optionally filtered; dates in the
+        question ("last week") count from ``as_of`` (default: today), and nothing
+        published after ``as_of`` is returned."""
+        return self.search(question, k, where, time_scope(question, as_of)).passages
 
     def search(
-        self, question: str, k: int = 6, where: Filters | dict[str, Any] | None = None
+        self,
+        question: str,
+        k: int = 6,
+        where: Filters | dict[str, Any] | None = None,
+        scope: TimeScope | None = None,
+        options: SearchOptions | None = None,
     ) -> SearchResult:
-        """Passages plus the query plan (outlets, dates and parts found in the question)."""
+        """Passages plus the query plan (outlets, dates and parts found in the question).
+
+        ``scope`` (see :func:`rag.when.time_scope`) limits the search to what was
+        published up to its ``as_of`` day and, when the question names a period, to
+        that period (if nothing was published then, the period is dropped and the
+        result says so in ``notes``); with ``recency`` the newest relevant passages
+        come first.
+        """
+        options = options or SearchOptions()
         filters = Filters.coerce(where) or Filters()
-        if filters.sources:  # the user chose outlets: do not second-guess them
-            plan = QueryPlan(question)
+        notes: list[str] = []
+        if scope is not None and options.time_filters:
+            filters, notes = self._scoped(question, filters, scope)
+        if filters.sources or not (options.outlet_filters or options.part_search):
+            plan = QueryPlan(question)  # the user chose outlets: do not second-guess them
         else:
-            plan = plan_query(question, self.outlets())
+            plan = _switched(plan_query(question, self.outlets()), options)
+        recency = scope is not None and scope.recency and options.recency
+        if scope is not None and options.time_filters:
+            question = scope.search_text(question)
+        wanted = k * RECENCY_POOL if recency else k
+        passages = self._search(question, wanted, filters, plan)
+        if recency:
+            passages = newest_first(passages, k)
+        return SearchResult(self._with_leads(passages), plan, tuple(notes))
+
+    def _with_leads(self, passages: list[Passage]) -> list[Passage]:
+        """Each passage with the last sentence of the chunk before it (one lookup)."""
+        before = {}
+        for p in passages:
+            article, _, n = p.chunk_id.rpartition(":")
+            if n.isdigit() and int(n) > 0:
+                before[p.chunk_id] = f"{article}:{int(n) - 1}"
+        if not before:
+            return passages
+        texts = {c.id: c.text for c in self.store.get_chunks(sorted(set(before.values())))}
+        out = []
+        for p in passages:
+            text = texts.get(before.get(p.chunk_id, ""), "")
+            spans = sentence_spans(text)
+            out.append(replace(p, lead=text[spans[-1][0] : spans[-1][1]]) if spans else p)
+        return out
+
+    def _scoped(
+        self, question: str, filters: Filters, scope: TimeScope
+    ) -> tuple[Filters, list[str]]:
+        """``filters`` narrowed to what ``scope`` allows, and notes on what was dropped."""
+        capped = _within(filters, None, scope.as_of) if scope.explicit else filters
+        if not scope.bounded:
+            return capped, []
+        # Reports of a day's events come out that night or the next morning.
+        before = scope.before
+        if before is not None:
+            before = max(before, min(before + timedelta(days=1), scope.as_of))
+        narrowed = _within(capped, scope.after, before)
+        if self._search(question, 1, narrowed, QueryPlan(question)):
+            return narrowed, []
+        period = scope.describe()
+        return capped, [f"No stored article was published {period}; other dates are shown."]
+
+    def _search(self, question: str, k: int, filters: Filters, plan: QueryPlan) -> list[Passage]:
         n = max(MIN_CANDIDATES, k * CANDIDATES_PER_K)
         queries = [(question, filters)] + [(p.query, _narrow(filters, p)) for p in plan.parts]
         # BM25 needs no vectors: it runs while the queries are embedded (SQLite and
@@ -98,7 +251,7 @@ class Retriever:
                     text, vector, replace(narrowed, after=filters.after, before=filters.before), n
                 )
             ranked.append(hits)
-        return SearchResult(merge(ranked[1:], ranked[0], k), plan)
+        return merge(ranked[1:], ranked[0], k)
 
     def _hybrid(self, text: str, vector: list[float], filters: Filters, n: int) -> list[_Hit]:
         return fuse(
@@ -208,6 +361,7 @@ def retrieve(
     k: int | None = None,
     where: Filters | dict[str, Any] | None = None,
     settings: Settings | None = None,
+    as_of: date | datetime | str | None = None,
 ) -> list[Passage]:
     """Top passages for ``question`` from the store named by ``settings``.
 
@@ -217,4 +371,4 @@ def retrieve(
         >>> passages[0].source, passages[0].text[:40]                  # doctest: +SKIP
     """
     settings = settings or Settings.from_env()
-    return retriever_for(settings).retrieve(question, k or settings.top_k, where)
+    return retriever_for(settings).retrieve(question, k or settings.top_k, where, as_of)

@@ -28,6 +28,9 @@ class Passage:
     score: float = 0.0
     similarity: float = 0.0
     origin: str = ""
+    # The article's sentence just before this passage (its first sentence's speaker
+    # context: "“...,” he said" opening a chunk names "he" in the chunk before).
+    lead: str = ""
 
     @classmethod
     def from_stored(
@@ -70,6 +73,8 @@ class Citation:
     chunk_id: str
     start: int
     end: int
+    # The sentence before the quote in its article: who "they" or "he" is.
+    context: str = ""
 
 
 @dataclass
@@ -88,6 +93,12 @@ class Answer:
     backend: str = ""
     fallback_reason: str | None = None
     timings: dict[str, float] = field(default_factory=dict)
+    # For the reader: an outlet named but not stored, a period with no articles ...
+    notes: list[str] = field(default_factory=list)
+    # The question's kind (factoid, attribution, summary, yesno, comparison).
+    kind: str = ""
+    # Sentences the model wrote that no quote supports (left out of ``text``).
+    unsupported: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form (used by ``newsqa ask --json``)."""

@@ -8,22 +8,25 @@ models is escaped in :mod:`ui.render`.
 
 from __future__ import annotations
 
-import ipaddress
+import contextlib
 import logging
 import os
 import re
 import sys
 import threading
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
 import gradio as gr
 
 from newsqa.settings import LLM_BACKENDS, Settings
+from rag.query import check_question
 from rag.types import Answer, Filters, Retrieval
 from ui import render
 from ui.assets import CSS, JS
+from ui.feeds import build_feeds_section
 from ui.library import (
     COLUMNS,
     DATATYPES,
@@ -134,6 +137,23 @@ class Backends:
 # -- pure helpers ------------------------------------------------------------------------
 
 
+def parse_day(label: str, value: str | None) -> date | None:
+    """A ``YYYY-MM-DD`` box's day (``None`` when empty); ``ValueError`` naming the box.
+
+    >>> parse_day("As of", "2023-11-20"), parse_day("As of", " ")
+    (datetime.date(2023, 11, 20), None)
+    """
+    value = (value or "").strip()
+    if not value:
+        return None
+    try:
+        if not _DAY.match(value):
+            raise ValueError
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"{label} date {value!r} is not a date: use YYYY-MM-DD") from None
+
+
 def make_filters(
     sources: list[str] | None, after: str | None, before: str | None
 ) -> Filters | None:
@@ -145,14 +165,8 @@ def make_filters(
     True
     """
     after, before = (after or "").strip(), (before or "").strip()
-    for label, value in (("From", after), ("Until", before)):
-        if value:
-            try:
-                if not _DAY.match(value):
-                    raise ValueError
-                date.fromisoformat(value)
-            except ValueError:
-                raise ValueError(f"{label} date {value!r} is not a date: use YYYY-MM-DD") from None
+    parse_day("From", after)
+    parse_day("Until", before)
     if after and before and after > before:
         raise ValueError(f"the From date {after} is after the Until date {before}")
     filters = Filters(tuple(sources or ()), after or None, before or None)
@@ -283,13 +297,16 @@ def build_app(settings: Settings, answerer: Any = None, backends: Backends | Non
         before: str,
         backend: str,
         k: float,
+        as_of_text: str = "",
     ) -> Iterator[tuple[Any, ...]]:
         question = (message or "").strip()
         if not question:
             yield gr.skip(), gr.skip(), gr.skip(), gr.skip()
             return
         try:
+            check_question(question)  # too long or not text: say so, keep it in the box
             filters = make_filters(sources, after, before)
+            as_of = parse_day("As of", as_of_text)
         except ValueError as exc:
             gr.Warning(str(exc))
             yield gr.skip(), gr.skip(), gr.skip(), gr.skip()
@@ -297,15 +314,25 @@ def build_app(settings: Settings, answerer: Any = None, backends: Backends | Non
         number = len(turns)
         described = filters.describe() if filters else ""
         turn = render.Turn(number, question, "", described)
-        # Earlier questions as they were searched, so a chain of follow-ups stays anchored.
-        history = [{"role": "user", "content": t["standalone"] or t["question"]} for t in turns]
+        # Earlier questions as they were searched, and their answers: a follow-up may
+        # refer to someone only an answer named ("What did he say next?").
+        history = [
+            message
+            for t in turns
+            for message in (
+                {"role": "user", "content": t["standalone"] or t["question"]},
+                {"role": "assistant", "content": t.get("answer", "")},
+            )
+        ]
         chat = [*chat, _user(question), _assistant(render.pending_html(turn, status="Searching…"))]
         panel = render.searching_html(number, described)
         yield chat, panel, "", turns
         text, final = "", None
         try:
             answerer = backends.get(backend)
-            for event in answerer.stream(question, history, k=int(k), where=filters):
+            for event in answerer.stream(
+                question, history, k=int(k), where=filters, as_of=as_of
+            ):
                 if isinstance(event, Retrieval):
                     turn = render.Turn(number, question, event.standalone_question, described)
                     panel = render.retrieved_html(event.passages, number)
@@ -333,6 +360,7 @@ def build_app(settings: Settings, answerer: Any = None, backends: Backends | Non
             "question": question,
             "standalone": final.standalone_question,
             "sources": panel,
+            "answer": "" if final.declined else final.text,
         }
         yield chat, panel, gr.skip(), [*turns, record]
 
@@ -355,7 +383,12 @@ def build_app(settings: Settings, answerer: Any = None, backends: Backends | Non
     ) -> tuple[Any, ...]:
         paths = [f if isinstance(f, str) else getattr(f, "name", str(f)) for f in files or []]
         urls, refused = parse_urls(urls_text)
-        with upload_lock:
+        with upload_lock, contextlib.ExitStack() as held:
+            try:  # the writer lock first: nothing is staged while another process writes
+                held.enter_context(store.exclusive("upload"))
+            except Exception as exc:
+                busy = render.notice_html(f"Nothing was added: {friendly_error(exc)}", "error")
+                return (busy, *library_view(), None, gr.skip())
             staged = stage_uploads(paths, uploads_dir, settings.max_bytes)
             rejected = staged.rejected + refused
             inputs = staged.paths + urls
@@ -374,9 +407,8 @@ def build_app(settings: Settings, answerer: Any = None, backends: Backends | Non
                 progress((event.done, total), desc=f"Adding articles… {label}", unit="articles")
 
             try:
-                report = ingest(
-                    inputs, store, source_options(settings), settings.chunk_chars, on_progress
-                )
+                options = replace(source_options(settings), uploads=staged.names)
+                report = ingest(inputs, store, options, settings.chunk_chars, on_progress)
             except Exception as exc:
                 log.exception("ingest failed")
                 failed = render.notice_html(f"Nothing was added: {friendly_error(exc)}", "error")
@@ -512,6 +544,7 @@ def build_app(settings: Settings, answerer: Any = None, backends: Backends | Non
                 )
                 add = gr.Button("Add to library", variant="primary", elem_id="add")
                 report = gr.HTML(elem_id="ingest-report")
+                build_feeds_section(settings)
             with gr.Tab("Settings", id="settings-tab"):
                 backend_choice = gr.Radio(
                     choices=[(BACKEND_LABELS[b], b) for b in LLM_BACKENDS],
@@ -528,6 +561,13 @@ def build_app(settings: Settings, answerer: Any = None, backends: Backends | Non
                     label="Passages to search per question",
                     elem_id="top-k",
                 )
+                as_of_box = gr.Textbox(
+                    label="Answer as of",
+                    placeholder="YYYY-MM-DD (empty: today)",
+                    info="The day questions are asked on: \"last week\" counts from it, "
+                    "later articles are left out.",
+                    elem_id="as-of",
+                )
                 settings_status = gr.HTML(elem_id="settings-status")
                 gr.Markdown(
                     f"Server: {settings.concurrency} answer(s) at a time; "
@@ -536,7 +576,7 @@ def build_app(settings: Settings, answerer: Any = None, backends: Backends | Non
                 )
 
         filter_inputs = [outlet_box, after_box, before_box]
-        chat_inputs = [box, chatbot, turns, *filter_inputs, backend_choice, k_slider]
+        chat_inputs = [box, chatbot, turns, *filter_inputs, backend_choice, k_slider, as_of_box]
         chat_outputs = [chatbot, sources_panel, box, turns]
         for trigger in (box.submit, ask.click):
             trigger(
@@ -599,17 +639,12 @@ def build_app(settings: Settings, answerer: Any = None, backends: Backends | Non
 
 
 def check_bind(settings: Settings) -> str | None:
-    """Why the bind address is refused (``None`` when fine): non-loopback needs auth."""
-    try:
-        loopback = ipaddress.ip_address(settings.host).is_loopback
-    except ValueError:
-        loopback = settings.host == "localhost"
-    if not loopback and not settings.auth:
-        return (
-            f"refusing to serve on {settings.host} without a password: "
-            "pass --auth user:password (or set NEWSQA_AUTH)"
-        )
-    return None
+    """Why the bind address is refused (``None`` when fine): non-loopback needs auth.
+
+    The rule lives in :mod:`ui.bind` (``newsqa serve`` checks it without Gradio)."""
+    from ui.bind import check_bind as bind_problem
+
+    return bind_problem(settings)
 
 
 def launch_options(settings: Settings) -> dict[str, Any]:
@@ -656,5 +691,18 @@ def serve(settings: Settings, answerer: Any = None) -> int:
     app.queue(**queue_options(settings))
     where = f"http://{settings.host}:{settings.port}"
     print(f"newsqa chat on {where}" + (" (sign-in required)" if settings.auth else ""), flush=True)
-    app.launch(**launch_options(settings))
+    # One server: the HTTP API under /v1 (docs at /docs), the chat mounted at /.
+    from ui.api import build_api
+    from ui.server import run
+
+    print(f"newsqa API on {where}/v1; OpenAPI docs at {where}/docs", flush=True)
+    api = build_api(settings, backends.get(settings.llm))
+    run(gr.mount_gradio_app(api, app, path="/", **mount_options(settings)), settings)
     return 0
+
+
+def mount_options(settings: Settings) -> dict[str, Any]:
+    """Keyword arguments for ``gr.mount_gradio_app``: :func:`launch_options` less what
+    only ``launch`` takes."""
+    launch_only = ("share", "quiet")
+    return {k: v for k, v in launch_options(settings).items() if k not in launch_only}

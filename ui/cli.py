@@ -1,4 +1,4 @@
-"""The ``newsqa`` command: ingest, ask, chat, stats, check, delete, eval.
+"""The ``newsqa`` command: ingest, ask, chat, serve, mcp, stats, check, delete, eval.
 
 Exit codes: 0 ok, 1 something failed (the message says what), 2 bad usage or
 configuration, 3 partial success (an ingest where some inputs failed).
@@ -39,6 +39,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.add_argument("--wait", type=float, help=_WAIT_HELP)
     p.add_argument(
+        "--replace",
+        action="store_true",
+        help="accept updates the overwrite policy refuses (from another input, or much "
+        "shorter); previous versions are kept",
+    )
+    p.add_argument(
         "--allow-private-urls",
         action="store_true",
         default=None,
@@ -53,11 +59,26 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--source", action="append", help="only this outlet (repeatable)")
     p.add_argument("--after", help="only articles published on/after this date")
     p.add_argument("--before", help="only articles published on/before this date")
+    p.add_argument(
+        "--as-of",
+        help="the day the question is asked (YYYY-MM-DD; default today): \"last week\" "
+        "counts from it, later articles are left out",
+    )
 
     p = sub.add_parser("chat", help="serve the browser chat")
     p.add_argument("--host", help="address to bind (NEWSQA_HOST, default 127.0.0.1)")
     p.add_argument("--port", type=int, help="port (NEWSQA_PORT, default 7860)")
     p.add_argument("--auth", help="user:password, required with a non-loopback --host")
+    p.add_argument("--llm", choices=LLM_BACKENDS, help="backend (NEWSQA_LLM)")
+    p.add_argument("--watch", action="store_true", help="also poll the watched feeds")
+
+    p = sub.add_parser("serve", help="serve the HTTP API (OpenAI-compatible chat at /v1)")
+    p.add_argument("--host", help="address to bind (NEWSQA_HOST, default 127.0.0.1)")
+    p.add_argument("--port", type=int, help="port (NEWSQA_PORT, default 7860)")
+    p.add_argument("--auth", help="user:password, required with a non-loopback --host")
+    p.add_argument("--llm", choices=LLM_BACKENDS, help="backend (NEWSQA_LLM)")
+
+    p = sub.add_parser("mcp", help="serve the MCP tools on stdin/stdout")
     p.add_argument("--llm", choices=LLM_BACKENDS, help="backend (NEWSQA_LLM)")
 
     sub.add_parser("stats", help="what the store holds")
@@ -67,12 +88,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     p.add_argument("--wait", type=float, help=_WAIT_HELP)
 
-    p = sub.add_parser("delete", help="remove an article and all its chunks")
+    p = sub.add_parser("delete", help="remove an article, its chunks and its history")
     p.add_argument("article_id")
+
+    p = sub.add_parser("history", help="an article's current and previous versions")
+    p.add_argument("article_id")
+    p.add_argument("--json", action="store_true", help="print the versions as JSON")
+
+    p = sub.add_parser("restore", help="make a previous version of an article current again")
+    p.add_argument("article_id")
+    p.add_argument("version", nargs="?", help="a version from `newsqa history` (default: newest)")
+    p.add_argument("--wait", type=float, help=_WAIT_HELP)
 
     p = sub.add_parser("model", help="prepare the default local model (join and verify)")
 
-    p = sub.add_parser("eval", help="measure retrieval and answer quality (MultiHop-RAG format)")
+    p = sub.add_parser(
+        "eval", help="measure retrieval and answer quality (MultiHop-RAG or ordinary questions)"
+    )
     p.add_argument("--articles", required=True, help="articles .jsonl to ingest")
     p.add_argument("--questions", required=True, help="questions .jsonl with gold answers")
     p.add_argument("--store", help="data dir of the eval store (default: HOME/eval/NAME)")
@@ -85,6 +117,39 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--limit", type=int, help="only the first N questions")
     p.add_argument("--out", help="output dir (default eval-out/QUESTIONS-LLM)")
+    p.add_argument(
+        "--split",
+        choices=("dev", "test", "all"),
+        default="all",
+        help="only questions of this split (questions without one always run; default all)",
+    )
+    p.add_argument(
+        "--as-of", help="ISO date the questions are asked on, unless a question has its own"
+    )
+    p.add_argument("--off", metavar="NAMES", help="answer-pipeline steps to switch off (a,b,c)")
+    p.add_argument(
+        "--json", action="store_true", help="print the summary as JSON instead of Markdown"
+    )
+
+    p = sub.add_parser("show", help="print stored articles (title, outlet, dates, text)")
+    p.add_argument("article_ids", nargs="+", metavar="ID")
+    p.add_argument("--json", action="store_true", help="print the articles as JSON")
+
+    p = sub.add_parser(
+        "eval-extraction", help="score title/date/author/text extraction on labelled real pages"
+    )
+    p.add_argument(
+        "--pages", default="../shared/eval/realpages", help="folder with labels.jsonl and pages/"
+    )
+    p.add_argument("--store", help="data dir of the eval store (default: HOME/eval/extraction)")
+    p.add_argument("--out", default="eval-out/extraction", help="output dir")
+    p.add_argument("--limit", type=int, help="only the first N pages")
+    p.add_argument(
+        "--no-reference", action="store_true", help="skip the plain trafilatura comparison"
+    )
+    from ui.watch_cli import add_parsers as add_watch_parsers  # watch, feeds
+
+    add_watch_parsers(sub)
     return parser
 
 
@@ -111,11 +176,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         "ingest": cmd_ingest,
         "ask": cmd_ask,
         "chat": cmd_chat,
+        "serve": cmd_serve,
+        "mcp": cmd_mcp,
         "stats": cmd_stats,
         "check": cmd_check,
         "delete": cmd_delete,
+        "history": cmd_history,
+        "restore": cmd_restore,
         "model": cmd_model,
         "eval": cmd_eval,
+        "show": cmd_show,
+        "eval-extraction": cmd_eval_extraction,
+        "watch": cmd_watch,
+        "feeds": cmd_feeds,
     }[args.command]
     try:
         return handler(args, settings)
@@ -159,6 +232,7 @@ def source_options(settings: Settings) -> Any:
         fetch=FetchPolicy(settings.fetch_timeout, settings.max_bytes, settings.allow_private_urls),
         max_bytes=settings.max_bytes,
         max_feed_entries=settings.max_feed_entries,
+        feed_deadline=settings.feed_deadline,
     )
 
 
@@ -182,6 +256,7 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
         on_progress,
         wait=args.wait,
         on_wait=_notice,
+        replace=args.replace,
     )
     if bar is not None:
         bar.close()
@@ -200,13 +275,21 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     """``newsqa ask QUESTION``: lists the sources found, streams the answer, then the quotes."""
     from rag.answer import Answerer
+    from rag.query import QuestionError, check_question
     from rag.types import Answer, Filters, Retrieval
+    from rag.when import as_date
 
+    try:
+        check_question(args.question)
+        as_of = as_date(args.as_of) if args.as_of else None
+    except (QuestionError, ValueError) as exc:  # bad usage: say what to change, first
+        print(f"newsqa: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     where = Filters(tuple(args.source or ()), args.after, args.before)
     answerer = Answerer(settings)
     final: Answer | None = None
     for event in answerer.stream(
-        args.question, k=args.k, where=None if where.is_empty() else where
+        args.question, k=args.k, where=None if where.is_empty() else where, as_of=as_of
     ):
         if isinstance(event, Retrieval):
             if not args.json:  # the sources are known before the model starts: show them
@@ -223,6 +306,8 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     if sys.stdout.isatty():
         print("\r\033[K", end="")
     print(final.text)
+    for note in [] if final.declined else final.notes:  # a decline's text holds its notes
+        print(f"({note})")
     if final.fallback_reason:
         print(f"(extractive answer: {final.fallback_reason})")
     for c in final.citations:
@@ -247,10 +332,42 @@ def _print_sources(retrieval: Any) -> None:
 
 
 def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
-    """``newsqa chat``: serve the Gradio app."""
+    """``newsqa chat``: serve the Gradio app (``--watch``: and poll the watched feeds)."""
     from ui.app import serve
 
+    if getattr(args, "watch", False):
+        from ui.watch_cli import chat_with_watcher
+
+        return chat_with_watcher(settings, serve)
     return serve(settings)
+
+
+def cmd_watch(args: argparse.Namespace, settings: Settings) -> int:
+    """``newsqa watch [FEED_URL...] [--every 15m] [--once]`` (see ui.watch_cli)."""
+    from ui.watch_cli import cmd_watch as watch
+
+    return watch(args, settings)
+
+
+def cmd_feeds(args: argparse.Namespace, settings: Settings) -> int:
+    """``newsqa feeds add|rm|ls`` (see ui.watch_cli)."""
+    from ui.watch_cli import cmd_feeds as feeds
+
+    return feeds(args, settings)
+
+
+def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    """``newsqa serve``: the HTTP API (``/v1``, docs at ``/docs``) without the chat."""
+    from ui.server import serve_api
+
+    return serve_api(settings)
+
+
+def cmd_mcp(args: argparse.Namespace, settings: Settings) -> int:
+    """``newsqa mcp``: the MCP tools over stdio (started by an MCP client)."""
+    from ui.mcp_server import serve_mcp
+
+    return serve_mcp(settings)
 
 
 def cmd_stats(args: argparse.Namespace, settings: Settings) -> int:
@@ -290,6 +407,51 @@ def cmd_delete(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_FAIL
 
 
+def cmd_history(args: argparse.Namespace, settings: Settings) -> int:
+    """``newsqa history ARTICLE_ID``: the current version, then the kept previous ones."""
+    from vectorstore.store import Store
+
+    store = Store(settings)
+    current = store.record(args.article_id)
+    if current is None:
+        print(f"newsqa: no article with id {args.article_id!r}", file=sys.stderr)
+        return EXIT_FAIL
+    rows = [("current", current.ingested_at, current)]
+    rows += [(v.version, v.replaced_at, v.record) for v in store.history(args.article_id)]
+    if args.json:
+        fields = ("title", "source", "url", "published_at", "origin", "provenance", "chars")
+        out = [
+            {"version": v, "stored_until": when if v != "current" else None}
+            | {f: getattr(r, f) for f in fields}
+            for v, when, r in rows
+        ]
+        print(json.dumps(out, indent=2, ensure_ascii=False))
+        return EXIT_OK
+    for version, when, rec in rows:
+        until = "now" if version == "current" else f"until {when}"
+        print(f"{version}  ({until})  {rec.chars:,} chars  {rec.title!r}")
+        print(f"    from {rec.provenance or rec.origin or '?'}")
+    if len(rows) == 1:
+        print("(no previous versions)")
+    return EXIT_OK
+
+
+def cmd_restore(args: argparse.Namespace, settings: Settings) -> int:
+    """``newsqa restore ARTICLE_ID [VERSION]``"""
+    from vectorstore.store import Store
+
+    try:
+        chosen = Store(settings).restore(args.article_id, args.version, wait=args.wait)
+    except KeyError as exc:
+        print(f"newsqa: {exc.args[0]}", file=sys.stderr)
+        return EXIT_FAIL
+    print(
+        f"restored {args.article_id} to {chosen.version} ({chosen.record.chars:,} chars, "
+        f"stored until {chosen.replaced_at}); the replaced version is kept in its history"
+    )
+    return EXIT_OK
+
+
 def cmd_model(args: argparse.Namespace, settings: Settings) -> int:
     """``newsqa model``: join and verify the default GGUF, and export the embedder to
     ONNX, now rather than on first use."""
@@ -310,7 +472,7 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
 
     from ingest.pipeline import ingest
     from rag.answer import Answerer
-    from rag.eval import MAX_EVAL_CHUNK_CHARS, EvalConfig, run_eval
+    from rag.eval import MAX_EVAL_CHUNK_CHARS, EvalConfig, answerer_fn, run_eval
     from rag.retrieve import Retriever
     from vectorstore.store import Store
 
@@ -322,6 +484,26 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     if settings.chunk_chars > MAX_EVAL_CHUNK_CHARS:
         print(f"newsqa: eval needs NEWSQA_CHUNK_CHARS <= {MAX_EVAL_CHUNK_CHARS}", file=sys.stderr)
         return EXIT_USAGE
+    if args.as_of:
+        from datetime import date
+
+        try:
+            date.fromisoformat(args.as_of)
+        except ValueError:
+            print(f"newsqa: --as-of {args.as_of!r} is not a date like 2023-11-20", file=sys.stderr)
+            return EXIT_USAGE
+    extra: dict[str, Any] = {}
+    off = sorted({name.strip() for name in (args.off or "").split(",") if name.strip()})
+    if off:
+        if not hasattr(settings, "steps_off"):
+            print("newsqa: --off: this build has no switchable steps", file=sys.stderr)
+            return EXIT_USAGE
+        try:
+            settings = settings.with_(steps_off=frozenset(off))
+        except SettingsError as exc:
+            print(f"newsqa: --off: {exc}", file=sys.stderr)
+            return EXIT_USAGE
+        extra["off"] = off
     store_dir = Path(args.store) if args.store else settings.home / "eval" / articles.stem
     # Always an embedded store of its own: eval never touches the user's articles.
     eval_settings = replace(settings, home=store_dir, chroma_url=None)
@@ -331,10 +513,24 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     retriever = Retriever(store)
     answer_fn = None
     if args.llm != "none":
-        answerer = Answerer(eval_settings, retriever=retriever)
-        answer_fn = lambda q: answerer.answer(q, k=args.k)  # noqa: E731
-    out = Path(args.out) if args.out else Path("eval-out") / f"{questions.stem}-{args.llm}"
-    config = EvalConfig(articles, questions, store_dir, out, args.k, args.llm, args.limit)
+        # answer_fn(question, history=None, as_of=None), for both question formats
+        answer_fn = answerer_fn(Answerer(eval_settings, retriever=retriever), args.k)
+    name = questions.stem
+    if name == "questions":  # e.g. tests/data/ordinary/questions.jsonl
+        name = f"{questions.parent.name}-{name}"
+    out = Path(args.out) if args.out else Path("eval-out") / f"{name}-{args.llm}"
+    config = EvalConfig(
+        articles,
+        questions,
+        store_dir,
+        out,
+        args.k,
+        args.llm,
+        args.limit,
+        extra,
+        split=args.split,
+        as_of=args.as_of,
+    )
     bar = _progress_bar("questions", args)
     summary = run_eval(
         config,
@@ -344,9 +540,54 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     )
     if bar is not None:
         bar.close()
-    print((out / "summary.md").read_text())
-    print(f"wrote {out / 'report.json'}, {out / 'summary.md'}, {out / 'by_type.png'}")
+    wrote = f"wrote {out / 'report.json'}, {out / 'summary.md'}, {out / 'by_type.png'}"
+    if args.json:
+        print(json.dumps(summary, indent=1, ensure_ascii=False))
+        print(wrote, file=sys.stderr)
+    else:
+        print((out / "summary.md").read_text())
+        print(wrote)
     return EXIT_OK if summary["questions"] else EXIT_FAIL
+
+
+def cmd_show(args: argparse.Namespace, settings: Settings) -> int:
+    """``newsqa show ID... [--json]``: stored articles with their metadata and text."""
+    from ui.show import article_dict, article_text
+    from vectorstore.store import Store
+
+    found = {a.id: a for a in Store(settings).stored_articles(args.article_ids)}
+    missing = [i for i in args.article_ids if i not in found]
+    for article_id in missing:
+        print(f"newsqa: no article with id {article_id!r} (see `newsqa stats`)", file=sys.stderr)
+    shown = [found[i] for i in dict.fromkeys(args.article_ids) if i in found]
+    if args.json:
+        print(json.dumps([article_dict(a) for a in shown], indent=2, ensure_ascii=False))
+    else:
+        print("\n\n".join(article_text(a) for a in shown))
+    return EXIT_FAIL if missing else EXIT_OK
+
+
+def cmd_eval_extraction(args: argparse.Namespace, settings: Settings) -> int:
+    """``newsqa eval-extraction``: ingest labelled pages, score what the store holds."""
+    from pathlib import Path
+
+    from ui.eval_extraction import ExtractionEvalConfig, run_extraction_eval
+
+    pages = Path(args.pages)
+    if not (pages / "labels.jsonl").is_file():
+        print(f"newsqa: no labels.jsonl in {pages}", file=sys.stderr)
+        return EXIT_USAGE
+    config = ExtractionEvalConfig(
+        pages=pages,
+        store=Path(args.store) if args.store else None,
+        out=Path(args.out),
+        limit=args.limit,
+        reference=not args.no_reference,
+    )
+    run_extraction_eval(config, settings)
+    print((config.out / "summary.md").read_text())
+    print(f"wrote {config.out / 'summary.json'}, {config.out / 'misses.json'}")
+    return EXIT_OK
 
 
 def _progress_bar(unit: str, args: argparse.Namespace) -> Any:

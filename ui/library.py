@@ -6,6 +6,7 @@ import contextlib
 import os
 import re
 import shutil
+import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,11 +14,13 @@ from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from ingest.sources import FILE_TYPES
+from ui.show import completeness_label
 from vectorstore.store import DONE, ArticleRecord
 
-COLUMNS = ["Title", "Outlet", "Published", "Chunks", "Ingested at", "ID"]
-DATATYPES: list[Literal["str", "number"]] = ["str", "str", "str", "number", "str", "str"]
+COLUMNS = ["Title", "Outlet", "Published", "Text", "Chunks", "Ingested at", "ID"]
+DATATYPES: list[Literal["str", "number"]] = ["str", "str", "str", "str", "number", "str", "str"]
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+_PATH_SEPARATOR = re.compile(r"[\\/]")
 MAX_NAME = 120
 
 
@@ -50,6 +53,7 @@ def library_rows(records: Iterable[ArticleRecord]) -> list[list[Any]]:
             r.title or "(untitled)",
             r.source or "",
             (r.published_at or "")[:10],
+            completeness_label(r.completeness),
             r.n_chunks,
             _ingested(r.ingested_at),
             r.id,
@@ -75,7 +79,7 @@ def safe_name(name: str) -> str:
     >>> safe_name("../../etc/passwd.txt"), safe_name("C:\\\\x\\\\My news.md"), safe_name("..")
     ('passwd.txt', 'My_news.md', 'upload')
     """
-    base = re.split(r"[\\/]", name)[-1]
+    base = _PATH_SEPARATOR.split(name)[-1]
     cleaned = _UNSAFE.sub("_", base).lstrip(".").strip("_") or "upload"
     if len(cleaned) > MAX_NAME:
         stem, suffix = os.path.splitext(cleaned)
@@ -93,13 +97,25 @@ class Staged:
 
 
 def stage_uploads(uploads: Sequence[str], folder: Path, max_bytes: int) -> Staged:
-    """Copy each uploaded file (a path Gradio saved) into ``folder`` under a safe name.
+    """Copy each uploaded file (a path Gradio saved) into a new private folder under
+    ``folder``, with a safe name.
 
-    Unsupported types, empty and oversized files are refused with a reason. The copy
-    keeps a stable name (so re-uploading a changed file updates its article) and
-    nothing outside ``folder`` is ever written.
+    Unsupported types, empty and oversized files are refused with a reason. Every
+    upload gets a folder of its own, so two uploads never share a path (two
+    ``report.txt``, or ``报道1.txt`` and ``新闻1.txt`` that both sanitise to ``1.txt``);
+    ingest them with ``SourceOptions(uploads=staged.names)`` so their identity comes
+    from their content. Nothing outside ``folder`` is ever written.
+
+    Example:
+        >>> import tempfile; d = Path(tempfile.mkdtemp())
+        >>> for name in ("报道1.txt", "新闻1.txt"):
+        ...     _ = (d / name).write_text(name)
+        >>> staged = stage_uploads([str(d / "报道1.txt"), str(d / "新闻1.txt")], d / "up", 99)
+        >>> len(set(staged.paths)), sorted(staged.names.values())
+        (2, ['报道1.txt', '新闻1.txt'])
     """
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    batch = Path(tempfile.mkdtemp(prefix="batch-", dir=folder))
     staged = Staged()
     used: set[str] = set()
     for upload in uploads:
@@ -132,10 +148,12 @@ def stage_uploads(uploads: Sequence[str], folder: Path, max_bytes: int) -> Stage
             stem, ext = os.path.splitext(name)
             name = f"{stem}_{len(used)}{ext}"
         used.add(name)
-        target = folder / name
+        target = batch / name
         shutil.copyfile(source, target)
         staged.paths.append(str(target))
         staged.names[str(target)] = original
+    if not staged.paths:
+        batch.rmdir()
     return staged
 
 
@@ -179,7 +197,10 @@ def expected_articles(paths: Sequence[str], urls: Sequence[str]) -> int | None:
 
 
 def remove_staged(paths: Iterable[str]) -> None:
-    """Delete staged copies once ingested (the store keeps the text)."""
+    """Delete staged copies once ingested (the store keeps the text), and their
+    batch folders when empty."""
     for path in paths:
         with contextlib.suppress(OSError):
             os.remove(path)
+        with contextlib.suppress(OSError):
+            os.rmdir(os.path.dirname(path))

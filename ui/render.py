@@ -18,7 +18,7 @@ from rag.types import DECLINE_TEXT, Answer, Citation, Filters, Passage
 # Characters of article text shown around a highlighted quote.
 CONTEXT_CHARS = 220
 SNIPPET_CHARS = 260
-_MARKER = re.compile(r"\[(\d+)\]")
+_MARKER = re.compile(r"\[(\d++)\]")
 
 
 def esc(text: object) -> str:

@@ -21,7 +21,7 @@ from typing import Any
 from ingest.sentences import sentence_spans
 from vectorstore.store import DONE, Store, StoredChunk
 
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"  # 3: CJK text indexed as character bigrams
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS chunks (
     chunk_id TEXT PRIMARY KEY, article_id TEXT NOT NULL, source TEXT, doc TEXT, meta TEXT
@@ -48,6 +48,23 @@ _STOPWORDS = frozenset(
     would you your about after before did does also any can could should may might""".split()
 )
 _TOKEN = re.compile(r"\w+", re.UNICODE)
+# Chinese, Japanese and Korean are written without spaces: a run of their characters
+# is indexed and searched as overlapping character pairs (the usual bigram approach).
+_CJK_RUN = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]++")
+
+
+def cjk_bigrams(text: str) -> str:
+    """``text`` with every CJK run replaced by its character pairs, space-separated.
+
+    >>> cjk_bigrams("七国集团 G7 loan")
+    '七国 国集 集团 G7 loan'
+    """
+
+    def pairs(match: re.Match[str]) -> str:
+        run = match.group()
+        return run if len(run) == 1 else " ".join(run[i : i + 2] for i in range(len(run) - 1))
+
+    return _CJK_RUN.sub(pairs, text)
 # Terms found in more than this share of the sentence rows are left out of sentence
 # queries: their BM25 weight is tiny, yet scoring every sentence they match was most
 # of a search's time (a dynamic stopword list: "said", "report", "article" ... in a
@@ -73,7 +90,7 @@ def query_terms(text: str) -> list[str]:
     ['large', 'g7', 'loan', 'package', 'ukraine']
     """
     seen: dict[str, None] = {}
-    for token in _TOKEN.findall(text.lower()):
+    for token in _TOKEN.findall(cjk_bigrams(text.lower())):
         if token not in _STOPWORDS and token not in seen:
             seen[token] = None
     return list(seen)
@@ -172,9 +189,11 @@ class LexicalIndex:
             chunk_rows.append(
                 (chunk.id, chunk.article_id, meta.get("source"), chunk.text, json.dumps(meta))
             )
-            fts_rows.append((f"{header}\n{chunk.text}" if header else chunk.text, *keys))
+            text = cjk_bigrams(f"{header}\n{chunk.text}" if header else chunk.text)
+            fts_rows.append((text, *keys))
             sentence_rows += [
-                (f"{header}\n{chunk.text[a:b]}", *keys) for a, b in sentence_spans(chunk.text)
+                (cjk_bigrams(f"{header}\n{chunk.text[a:b]}"), *keys)
+                for a, b in sentence_spans(chunk.text)
             ]
         self._db.executemany("INSERT OR REPLACE INTO chunks VALUES (?, ?, ?, ?, ?)", chunk_rows)
         for table, rows in (("fts", fts_rows), ("fts_sentences", sentence_rows)):

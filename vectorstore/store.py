@@ -32,12 +32,14 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from ingest.article import Article
-from ingest.chunking import Chunk
-from ingest.pipeline import StoredState, WriteStats
+from ingest.article import FULL, Article
+from ingest.chunking import Chunk, chunk_article
+from ingest.pipeline import WriteStats
+from ingest.policy import StoredState
 from newsqa.settings import Settings
 from vectorstore.embeddings import Embedder
 from vectorstore.lock import DEFAULT_WAIT, FileLock, Holder, Lease, Lock, LockTimeout, acquire
+from vectorstore.stories import StoryIndex
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +48,8 @@ _REGISTRY_VECTOR = [1.0]  # the registry is looked up by id and metadata, never 
 _REVISION_ID = "revision"
 _WRITE_ID = "write"
 _GET_PAGE = 2000
+# Previous versions kept per article (``newsqa history`` / ``newsqa restore``).
+KEEP_VERSIONS = 10
 # Below this much free space a failing embedded write is reported as a full disk:
 # Chroma's own message then is often only "Error in compaction".
 LOW_DISK_BYTES = 16 * 1024 * 1024
@@ -74,6 +78,13 @@ class ArticleRecord:
     n_chunks: int
     ingested_at: str
     status: str
+    provenance: str = ""
+    chars: int = 0
+    completeness: str = FULL
+    updated_at: str | None = None
+    # The story the article tells (its own id, or that of the first stored near-copy:
+    # the same wire story from several outlets shares one, see ingest.dedup).
+    story_id: str = ""
 
     @classmethod
     def from_metadata(cls, article_id: str, meta: dict[str, Any]) -> ArticleRecord:
@@ -90,7 +101,38 @@ class ArticleRecord:
             n_chunks=int(meta.get("n_chunks", 0)),
             ingested_at=str(meta.get("ingested_at", "")),
             status=str(meta.get("status", "")),
+            provenance=str(meta.get("provenance") or ""),
+            chars=int(meta.get("chars") or 0),
+            completeness=str(meta.get("completeness") or FULL),
+            updated_at=meta.get("updated_at"),
+            story_id=str(meta.get("story_id") or article_id),
         )
+
+    def to_article(self, body: str) -> Article:
+        """The stored article with ``body`` (registry records hold no text)."""
+        return Article(
+            id=self.id,
+            title=self.title,
+            body=body,
+            source=self.source,
+            url=self.url,
+            published_at=self.published_at,
+            author=self.author,
+            origin=self.origin,
+            provenance=self.provenance,
+            completeness=self.completeness,
+            updated_at=self.updated_at,
+        )
+
+
+@dataclass(frozen=True)
+class ArticleVersion:
+    """A previous version of an article, kept when an update replaced it."""
+
+    version: str
+    replaced_at: str
+    record: ArticleRecord
+    body: str
 
 
 @dataclass(frozen=True)
@@ -107,48 +149,57 @@ class StoredChunk:
         return str(self.meta["article_id"])
 
 
-def _compact(meta: dict[str, Any]) -> dict[str, Any]:
-    """Chroma metadata cannot hold ``None``: leave unknown fields out."""
-    return {k: v for k, v in meta.items() if v is not None}
+# Metadata is written whole, unknown fields as ``None``: Chroma's upsert keeps stored
+# keys an update leaves out and deletes those it sets to ``None``, so a replaced
+# article's metadata equals the new version's on the registry and on every chunk.
 
 
-def article_metadata(article: Article, n_chunks: int, status: str) -> dict[str, Any]:
-    """Registry metadata for ``article``."""
-    return _compact(
-        {
-            "content_hash": article.content_hash,
-            "title": article.title,
-            "source": article.source,
-            "url": article.url,
-            "published_at": article.published_at,
-            "published_ts": article.published_ts,
-            "author": article.author,
-            "origin": article.origin,
-            "n_chunks": n_chunks,
-            "ingested_at": datetime.now(UTC).isoformat(timespec="seconds"),
-            "status": status,
-        }
-    )
+def article_metadata(
+    article: Article, n_chunks: int, status: str, story_id: str | None = None
+) -> dict[str, Any]:
+    """Registry metadata for ``article`` (unknown fields ``None``, see above); its story
+    is ``story_id``, else its own id."""
+    return {
+        "content_hash": article.content_hash,
+        "title": article.title,
+        "source": article.source,
+        "url": article.url,
+        "published_at": article.published_at,
+        "published_ts": article.published_ts,
+        "author": article.author,
+        "origin": article.origin,
+        "provenance": article.provenance or None,
+        "chars": len(article.body),
+        "completeness": article.completeness,
+        "updated_at": article.updated_at,
+        "n_chunks": n_chunks,
+        "ingested_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "status": status,
+        "story_id": story_id or article.id,
+    }
 
 
-def chunk_metadata(article: Article, chunk: Chunk) -> dict[str, Any]:
-    """Chunk metadata: where it sits in its article, and the article's metadata."""
-    return _compact(
-        {
-            "article_id": article.id,
-            "n": chunk.n,
-            "start": chunk.start,
-            "end": chunk.end,
-            "hash": chunk.hash,
-            "header": chunk.header,
-            "title": article.title,
-            "source": article.source,
-            "url": article.url,
-            "published_at": article.published_at,
-            "published_ts": article.published_ts,
-            "origin": article.origin,
-        }
-    )
+def chunk_metadata(article: Article, chunk: Chunk, story_id: str | None = None) -> dict[str, Any]:
+    """Chunk metadata: where it sits in its article, and the article's metadata (its
+    story: ``story_id``, else its own id)."""
+    return {
+        "article_id": article.id,
+        "n": chunk.n,
+        "start": chunk.start,
+        "end": chunk.end,
+        "hash": chunk.hash,
+        "header": chunk.header,
+        "title": article.title,
+        "source": article.source,
+        "url": article.url,
+        "published_at": article.published_at,
+        "published_ts": article.published_ts,
+        "origin": article.origin,
+        # Retrieval and citations can prefer full articles to teasers and paywall stubs.
+        "completeness": article.completeness,
+        # Evidence can name the other outlets that told the same story.
+        "story_id": story_id or article.id,
+    }
 
 
 class Store:
@@ -170,6 +221,7 @@ class Store:
         self._writer_thread: int | None = None
         self._writer_depth = 0
         self._lease: Lease | None = None
+        self._story_index: StoryIndex | None = None
 
     # -- connection -----------------------------------------------------------------
 
@@ -253,8 +305,30 @@ class Store:
 
     @property
     def articles(self) -> Any:
-        """The raw chromadb collection of article records."""
+        """The raw chromadb collection of article records (document: the article body)."""
         return self._collection("articles")
+
+    @property
+    def versions(self) -> Any:
+        """The raw chromadb collection of replaced article versions."""
+        return self._collection("versions")
+
+    @property
+    def stories(self) -> Any:
+        """The raw chromadb collection of MinHash signatures (see vectorstore.stories)."""
+        return self._collection("stories")
+
+    def story_index(self) -> StoryIndex:
+        """This process's story grouping index (loaded on first use)."""
+        with self._lock:
+            if self._story_index is None:
+                self._story_index = StoryIndex(
+                    lambda: self.stories,
+                    lambda: self.articles,
+                    self._call,
+                    self.settings.story_threshold,
+                )
+            return self._story_index
 
     def langchain(self) -> Any:
         """The chunk collection as a LangChain ``Chroma`` vector store (for composition)."""
@@ -396,14 +470,38 @@ class Store:
     # -- registry (the ingest pipeline's ArticleStore protocol) ------------------------
 
     def lookup(self, ids: Sequence[str]) -> dict[str, StoredState]:
-        """Content hash and status of those of ``ids`` that are registered."""
+        """Hash, status, provenance and length of those of ``ids`` that are registered."""
         if not ids:
             return {}
         got = self._call(self.articles.get, ids=list(ids), include=["metadatas"])
-        return {
-            i: StoredState(str(m.get("content_hash", "")), str(m.get("status", "")))
+        records = [
+            ArticleRecord.from_metadata(i, m)
             for i, m in zip(got["ids"], got["metadatas"], strict=True)
+        ]
+        # Records written before lengths were kept: the end of their last chunk.
+        legacy = self._body_ends([r.id for r in records if not r.chars])
+        return {
+            r.id: StoredState(
+                r.content_hash,
+                r.status,
+                r.provenance,
+                r.chars or legacy.get(r.id, 0),
+                r.completeness,
+            )
+            for r in records
         }
+
+    def _body_ends(self, article_ids: Sequence[str]) -> dict[str, int]:
+        if not article_ids:
+            return {}
+        got = self._call(
+            self.chunks.get, where={"article_id": {"$in": list(article_ids)}}, include=["metadatas"]
+        )
+        ends: dict[str, int] = {}
+        for meta in got["metadatas"]:
+            aid = str(meta["article_id"])
+            ends[aid] = max(ends.get(aid, 0), int(meta.get("end", 0)))
+        return ends
 
     def find_hashes(self, hashes: Sequence[str]) -> dict[str, str]:
         """Map content hash -> id of a finished article holding exactly that content."""
@@ -423,11 +521,14 @@ class Store:
         self._check_lease()
         ids = [a.id for a, _ in batch]
         self._mark_write(open_=True)
+        self._keep_versions(batch)
+        story = self.story_index().assign([a for a, _ in batch])
         self._call(
             self.articles.upsert,
             ids=ids,
             embeddings=[_REGISTRY_VECTOR] * len(batch),
-            metadatas=[article_metadata(a, len(c), PENDING) for a, c in batch],
+            documents=[a.body for a, _ in batch],
+            metadatas=[article_metadata(a, len(c), PENDING, story[a.id]) for a, c in batch],
         )
         old = self._old_chunks(ids)
         reusable = {m["hash"]: e for _, m, e in old}
@@ -448,21 +549,101 @@ class Store:
                 ids=[c.id for _, c in part],
                 embeddings=[vectors[c.hash] for _, c in part],
                 documents=[c.text for _, c in part],
-                metadatas=[chunk_metadata(a, c) for a, c in part],
+                metadatas=[chunk_metadata(a, c, story[a.id]) for a, c in part],
             )
         keep = {c.id for _, c in chunks}
         stale = [i for i, _, _ in old if i not in keep]
         if stale:
             self._call(self.chunks.delete, ids=stale)
+        self.story_index().save(story)
         self._call(
             self.articles.upsert,
             ids=ids,
             embeddings=[_REGISTRY_VECTOR] * len(batch),
-            metadatas=[article_metadata(a, len(c), DONE) for a, c in batch],
+            documents=[a.body for a, _ in batch],
+            metadatas=[article_metadata(a, len(c), DONE, story[a.id]) for a, c in batch],
         )
         self._bump_revision()
         self._mark_write(open_=False)
         return WriteStats(embedded=len(fresh), reused=len(chunks) - len(fresh))
+
+    # -- versions ---------------------------------------------------------------------
+
+    def _keep_versions(self, batch: Sequence[tuple[Article, list[Chunk]]]) -> None:
+        """Copy the finished stored version of every article that ``batch`` changes into
+        the versions collection (idempotent: a version's id is its content hash)."""
+        new_hash = {a.id: a.content_hash for a, _ in batch}
+        got = self._call(
+            self.articles.get, ids=list(new_hash), include=["metadatas", "documents"]
+        )
+        now = datetime.now(UTC).isoformat(timespec="seconds")
+        for aid, meta, doc in zip(got["ids"], got["metadatas"], got["documents"], strict=True):
+            old_hash = str(meta.get("content_hash", ""))
+            if meta.get("status") != DONE or old_hash == new_hash[aid]:
+                continue
+            body = doc or self._body_from_chunks(aid)
+            self._call(
+                self.versions.upsert,
+                ids=[f"{aid}@{old_hash[:16]}"],
+                embeddings=[_REGISTRY_VECTOR],
+                documents=[body],
+                metadatas=[{**meta, "article_id": aid, "replaced_at": now}],
+            )
+            stale = [v.version for v in self.history(aid)[KEEP_VERSIONS:]]
+            if stale:
+                self._call(self.versions.delete, ids=stale)
+
+    def _body_from_chunks(self, article_id: str) -> str:
+        """An article's text rebuilt from its chunks (for records stored without it);
+        the whitespace between chunks becomes one space or line break per character."""
+        body = ""
+        for chunk in sorted(self.chunks_of([article_id]), key=lambda c: int(c.meta["start"])):
+            start = int(chunk.meta["start"])
+            body += " " * max(0, start - len(body)) + chunk.text
+        return body
+
+    def history(self, article_id: str) -> list[ArticleVersion]:
+        """Previous versions of an article, newest first."""
+        got = self._call(
+            self.versions.get,
+            where={"article_id": article_id},
+            include=["metadatas", "documents"],
+        )
+        found = [
+            ArticleVersion(
+                version=vid,
+                replaced_at=str(meta.get("replaced_at", "")),
+                record=ArticleRecord.from_metadata(article_id, meta),
+                body=doc or "",
+            )
+            for vid, meta, doc in zip(got["ids"], got["metadatas"], got["documents"], strict=True)
+        ]
+        return sorted(found, key=lambda v: (v.replaced_at, v.version), reverse=True)
+
+    def restore(
+        self, article_id: str, version: str | None = None, wait: float | None = None
+    ) -> ArticleVersion:
+        """Make a previous version current again (default: the newest); the version it
+        replaces is kept in the history in turn. Returns the version restored.
+
+        Example:
+            >>> store.restore("story-1").record.title     # doctest: +SKIP
+            'Harbour reopens'
+        """
+        with self.exclusive("restore", wait):
+            versions = self.history(article_id)
+            chosen = next((v for v in versions if version in (None, v.version)), None)
+            if chosen is None:
+                known = ", ".join(v.version for v in versions) or "none"
+                raise KeyError(
+                    f"no version {version!r} of {article_id!r} (kept versions: {known})"
+                    if version
+                    else f"{article_id!r} has no previous version"
+                )
+            article = chosen.record.to_article(chosen.body)
+            self.write([(article, chunk_article(article, self.settings.chunk_chars))])
+            self._call(self.versions.delete, ids=[chosen.version])  # it is current now
+            return chosen
 
     def _old_chunks(
         self, article_ids: Sequence[str]
@@ -522,6 +703,8 @@ class Store:
             )
         self._mark_write(open_=True)
         self._call(self.chunks.delete, where={"article_id": {"$in": ids}})
+        self._call(self.versions.delete, where={"article_id": {"$in": ids}})
+        self.story_index().forget(ids)
         self._call(self.articles.delete, ids=ids)
         self._bump_revision()
         self._mark_write(open_=False)
@@ -554,12 +737,68 @@ class Store:
                 return
             offset += page
 
+    def stored_articles(self, article_ids: Sequence[str]) -> list[Article]:
+        """Stored articles with their text, in the order asked (missing ids left out).
+
+        The body is the registry record's document; records written before bodies were
+        kept there get theirs rebuilt from their chunks.
+
+        Example:
+            >>> [a.title for a in store.stored_articles(["story-1"])]   # doctest: +SKIP
+            ['Harbour reopens']
+        """
+        if not article_ids:
+            return []
+        got = self._call(
+            self.articles.get, ids=list(article_ids), include=["metadatas", "documents"]
+        )
+        found = {
+            i: ArticleRecord.from_metadata(i, m).to_article(d or self._body_from_chunks(i))
+            for i, m, d in zip(got["ids"], got["metadatas"], got["documents"], strict=True)
+        }
+        return [found[i] for i in dict.fromkeys(article_ids) if i in found]
+
     def record(self, article_id: str) -> ArticleRecord | None:
         """The registry record of one article, or ``None``."""
         got = self._call(self.articles.get, ids=[article_id], include=["metadatas"])
         if not got["ids"]:
             return None
         return ArticleRecord.from_metadata(got["ids"][0], got["metadatas"][0])
+
+    def story_members(self, story_ids: Sequence[str]) -> dict[str, list[ArticleRecord]]:
+        """The finished articles of each story, earliest published first (undated last).
+
+        Stories with no stored article are left out.
+
+        Example:
+            >>> members = store.story_members(["mhr-a001"])         # doctest: +SKIP
+            >>> [(r.source, r.published_at[:10]) for r in members["mhr-a001"]]  # doctest: +SKIP
+            [('AP', '2023-11-20'), ('The Guardian', '2023-11-20')]
+        """
+        wanted = list(dict.fromkeys(story_ids))
+        if not wanted:
+            return {}
+        wanted_set = set(wanted)
+        found: dict[str, ArticleRecord] = {}
+        for start in range(0, len(wanted), _GET_PAGE):
+            part = wanted[start : start + _GET_PAGE]
+            # Members carry the story id; a story's first article (also stored before
+            # story ids existed) is the article whose id it is.
+            for got in (
+                self._call(
+                    self.articles.get, where={"story_id": {"$in": part}}, include=["metadatas"]
+                ),
+                self._call(self.articles.get, ids=part, include=["metadatas"]),
+            ):
+                for i, meta in zip(got["ids"], got["metadatas"], strict=True):
+                    found[i] = ArticleRecord.from_metadata(i, meta)
+        members: dict[str, list[ArticleRecord]] = {}
+        for record in found.values():
+            if record.status == DONE and record.story_id in wanted_set:
+                members.setdefault(record.story_id, []).append(record)
+        for records in members.values():
+            records.sort(key=lambda r: (r.published_at is None, r.published_at or "", r.id))
+        return members
 
     def chunks_of(self, article_ids: Sequence[str]) -> list[StoredChunk]:
         """All stored chunks of the given articles."""

@@ -69,8 +69,11 @@ def _detect(data: bytes, exc: UnicodeDecodeError) -> str:
     return str(best)
 
 
-_FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.S)
-_KEY_VALUE = re.compile(r"^([A-Za-z_][\w-]*)\s*:\s*(.*?)\s*$")
+_FRONT_MATTER = re.compile(r"\A---[ \t]*+\r?\n(.*?)\r?\n---[ \t]*+(?:\r?\n|\Z)", re.S)
+# The value is the rest of the line up to its last non-space character, taken in
+# linear time: "(.*?)\s*$" rescanned the trailing spaces from every character of the
+# value (16,000 spaces took 0.7 s).
+_KEY_VALUE = re.compile(r"^([A-Za-z_][\w-]*+)\s*+:\s*+((?:[^\S\n]*+\S)*+)\s*$")
 
 
 def split_front_matter(text: str) -> tuple[dict[str, str], str]:

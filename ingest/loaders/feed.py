@@ -14,8 +14,9 @@ from dataclasses import replace
 from typing import Any
 from urllib.parse import urlsplit
 
-from ingest.article import Article, article_id, normalize_date
+from ingest.article import TEASER, Article, article_id, normalize_date
 from ingest.loaders.base import Failure, Loaded, LoadError
+from ingest.loaders.dates import parse_any_date
 
 # Below this many characters of text an entry is treated as a teaser, not the article.
 FULL_TEXT_MIN_CHARS = 600
@@ -24,6 +25,11 @@ _BLOCKS = ("br", "p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquo
 # Characters lxml refuses in element text (it raises ValueError on assignment): one
 # such byte in one entry must not fail the whole feed.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+# An XML declaration naming an encoding (bytes; only the document's start is searched).
+_DECLARED = re.compile(rb"\s*<\?xml[^>]{0,200}encoding\s*=", re.I)
+_PROLOG_BYTES = 300
+_MAX_CHAOS = 0.2
+_PROLOG = re.compile(r"^\s*<\?xml[^>]{0,200}\?>")
 
 PageLoader = Callable[[str], Article]
 
@@ -34,17 +40,21 @@ def load_feed(
     fetch_page: PageLoader | None,
     max_entries: int = 1000,
     base_url: str | None = None,
+    keep: Callable[[Article], bool] | None = None,
 ) -> Iterator[Loaded]:
     """Articles from an RSS/Atom document.
 
     ``fetch_page(url)`` loads a linked page as an :class:`Article` (``None`` disables
     fetching: summaries are used as they are). ``base_url`` is where the feed was
-    fetched from: relative entry links are resolved against it.
+    fetched from: relative entry links are resolved against it. ``keep(entry)`` sees
+    each entry as the feed has it, before its page is fetched: entries it turns down
+    are left out (a feed watcher skips entries unchanged since its last poll).
     """
     import feedparser
 
     if not data.strip():
         raise LoadError("the feed is empty")
+    data, encoding_note = with_detected_encoding(data)
     headers = {"content-location": base_url} if base_url else None
     try:
         parsed = feedparser.parse(data, response_headers=headers)
@@ -66,8 +76,60 @@ def load_feed(
     drafts = [
         _entry_article(entry, origin, outlet, number) for number, entry in enumerate(entries, 1)
     ]
+    if encoding_note:  # said once, with the feed's first article
+        first = next((i for i, d in enumerate(drafts) if isinstance(d, Article)), None)
+        if first is not None:
+            draft = drafts[first]
+            assert isinstance(draft, Article)
+            note = f"{outlet or origin}: {encoding_note}"
+            drafts[first] = replace(draft, extra={"warning": note})
+    if keep is not None:
+        drafts = [d for d in drafts if not isinstance(d, Article) or keep(d)]
+    yield from complete_entries(drafts, fetch_page, outlet or origin)
+
+
+def complete_entries(
+    drafts: list[Loaded], fetch_page: PageLoader | None, feed_name: str
+) -> Iterator[Loaded]:
+    """Feed entries with their full text fetched where they carry only a summary (a few
+    at a time, in order). ``feed_name`` names the feed in messages."""
     with ThreadPoolExecutor(max_workers=_FETCH_WORKERS) as pool:
         yield from pool.map(lambda d: _complete(d, fetch_page), drafts)
+
+
+def with_detected_encoding(data: bytes) -> tuple[bytes, str | None]:
+    """Feed bytes feedparser can read, and a note when their encoding was guessed.
+
+    A feed that is not UTF-8 and declares no encoding (in a byte-order mark or its XML
+    declaration) is decoded with the encoding that explains its bytes best and handed
+    on as UTF-8, instead of becoming mojibake.
+
+    >>> koi8 = ("<rss><channel><title>Новости</title><item><title>Правительство "
+    ...         "утвердило новый бюджет</title></item></channel></rss>").encode("koi8-r")
+    >>> data, note = with_detected_encoding(koi8)
+    >>> "Новости".encode() in data, note
+    (True, 'the feed declares no encoding; read it as koi8_r')
+    """
+    if data.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")):
+        return data, None
+    try:
+        data.decode("utf-8")
+        return data, None
+    except UnicodeDecodeError as exc:
+        if _DECLARED.match(data[:_PROLOG_BYTES]):
+            return data, None
+        at = exc.start
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data).best()
+    if best is None or best.encoding is None or best.chaos > _MAX_CHAOS:
+        return (
+            data,
+            f"the feed is not UTF-8, declares no encoding, and no encoding fits its "
+            f"bytes (invalid byte 0x{data[at]:02x} at offset {at}): its text may be garbled",
+        )
+    text = _PROLOG.sub("", str(best), count=1)
+    return text.encode("utf-8"), f"the feed declares no encoding; read it as {best.encoding}"
 
 
 def _entry_article(entry: Any, origin: str, outlet: str | None, number: int) -> Loaded:
@@ -82,13 +144,14 @@ def _entry_article(entry: Any, origin: str, outlet: str | None, number: int) -> 
     if not body and not link:
         return Failure(where, "entry has neither text nor a link")
     date = entry.get("published_parsed") or entry.get("updated_parsed")
+    written = _clean(entry.get("published")) or _clean(entry.get("updated"))
     return Article(
         id=article_id(None if link else _clean(entry.get("id")), link, title, body),
         title=title or body[:120],
         body=body,
         source=outlet,
         url=link,
-        published_at=normalize_date(date) or normalize_date(entry.get("published")),
+        published_at=normalize_date(date) or parse_any_date(written),
         author=_clean(entry.get("author")),
         origin=where,
     )
@@ -105,9 +168,9 @@ def _complete(draft: Loaded, fetch_page: PageLoader | None) -> Loaded:
         if not draft.body:
             return Failure(draft.origin, f"entry has no text and its page failed: {exc}")
         warning = f"summary only: fetching the full text failed: {exc}"
-        return replace(draft, extra={"warning": warning})
+        return replace(draft, extra={"warning": warning}, completeness=TEASER)
     if len(page.body) <= len(draft.body):  # a paywall or teaser page: keep the feed's text
-        return draft
+        return replace(draft, completeness=TEASER)
     # The feed's metadata is usually cleaner than what is scraped from the page.
     return replace(
         draft,
@@ -116,6 +179,8 @@ def _complete(draft: Loaded, fetch_page: PageLoader | None) -> Loaded:
         published_at=draft.published_at or page.published_at,
         author=draft.author or page.author,
         source=draft.source or page.source,
+        completeness=page.completeness,  # a paywall stub page stays flagged
+        updated_at=draft.updated_at or page.updated_at,
     )
 
 

@@ -12,6 +12,8 @@ from typing import IO, Any
 
 from ingest.article import Article, article_id, normalize_date
 from ingest.loaders.base import Failure, Loaded, LoadError, decode_text
+from ingest.loaders.feed import PageLoader
+from ingest.loaders.jsonfeed import is_json_feed, load_json_feed
 
 _BODY_KEYS = ("body", "text", "content")
 _DATE_KEYS = ("published_at", "date", "published")
@@ -61,8 +63,11 @@ def _bounded_lines(stream: IO[bytes], limit: int) -> Iterator[bytes | None]:
         yield None
 
 
-def load_json(data: bytes, origin: str) -> Iterator[Loaded]:
-    """Articles from a ``.json`` file holding one record or a list of records."""
+def load_json(
+    data: bytes, origin: str, fetch_page: PageLoader | None = None, max_entries: int = 1000
+) -> Iterator[Loaded]:
+    """Articles from a ``.json`` file holding one record, a list of records or a JSON
+    Feed (whose teaser items get their text fetched with ``fetch_page``)."""
     try:
         value = json.loads(decode_text(data, origin))
     except ValueError as exc:
@@ -71,6 +76,9 @@ def load_json(data: bytes, origin: str) -> Iterator[Loaded]:
         raise LoadError(_reason(exc)) from None
     if isinstance(value, list) and not value:
         raise LoadError("the JSON list holds no records")
+    if is_json_feed(value):
+        yield from load_json_feed(value, origin, fetch_page, max_entries)
+        return
     records: Iterable[Any] = value if isinstance(value, list) else [value]
     for number, record in enumerate(records, start=1):
         where = f"{origin}[{number}]" if isinstance(value, list) else origin

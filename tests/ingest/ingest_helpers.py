@@ -10,6 +10,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from ingest.article import Article
 from ingest.loaders.base import Failure
@@ -33,18 +34,27 @@ class Route:
     delay: float = 0.0  # seconds before the status line is sent
     trickle: float = 0.0  # seconds between single bytes of the body
     send_length: bool = True  # False: no Content-Length, the body ends when the socket closes
+    # Validators: sent with the body, and a 304 (no body) when the request sends them back.
+    etag: str | None = None
+    last_modified: str | None = None
 
 
 class WebServer:
     """A loopback HTTP server whose answers tests script path by path.
 
-    ``hits`` counts requests per path, so a test can show a request never arrived.
+    ``hits`` counts requests per path, so a test can show a request never arrived;
+    ``requests`` keeps each request's path and headers, ``max_active`` the most requests
+    that were in progress at once.
     """
 
     def __init__(self) -> None:
         self.routes: dict[str, Route] = {}
         self.hits: Counter[str] = Counter()
         self.hosts: list[str] = []
+        self.requests: list[tuple[str, dict[str, str]]] = []
+        self.active = 0
+        self.max_active = 0
+        self._count = threading.Lock()
         self.stopping = threading.Event()
         server = self
 
@@ -53,17 +63,38 @@ class WebServer:
                 pass
 
             def do_GET(self) -> None:
+                with server._count:
+                    server.active += 1
+                    server.max_active = max(server.max_active, server.active)
+                try:
+                    self._get()
+                finally:
+                    with server._count:
+                        server.active -= 1
+
+            def _get(self) -> None:
                 path = self.path.split("?", 1)[0]
                 server.hits[path] += 1
                 server.hosts.append(self.headers.get("Host", ""))
+                server.requests.append((path, dict(self.headers.items())))
                 route = server.routes.get(path)
                 if route is None:
                     self.send_error(404, "Not Found")
                     return
                 if route.delay and server.stopping.wait(route.delay):
                     return
+                if _unchanged(route, self.headers):
+                    self.send_response(304)
+                    if route.etag:
+                        self.send_header("ETag", route.etag)
+                    self.end_headers()
+                    return
                 try:
                     self.send_response(route.status)
+                    if route.etag:
+                        self.send_header("ETag", route.etag)
+                    if route.last_modified:
+                        self.send_header("Last-Modified", route.last_modified)
                     if route.content_type:
                         self.send_header("Content-Type", route.content_type)
                     for name, value in route.headers.items():
@@ -107,6 +138,17 @@ class WebServer:
         self.stopping.set()
         self._server.shutdown()
         self._server.server_close()
+
+
+def _unchanged(route: Route, headers: Any) -> bool:
+    """Whether a conditional request names the route's current version."""
+    if route.status != 200:
+        return False
+    match = headers.get("If-None-Match")
+    if route.etag and match:
+        return match == route.etag
+    since = headers.get("If-Modified-Since")
+    return bool(route.last_modified and since and since == route.last_modified)
 
 
 @dataclass

@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import doctest
 import http.server
+import json
 import shutil
+import socket
 import ssl
 import subprocess
+import sys
 import threading
 import time
-from collections.abc import Iterator
+import zlib
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
 import pytest
-from ingest_helpers import PARAGRAPHS, WebServer, load, page
+from ingest_helpers import PARAGRAPHS, ROOT, WebServer, load, page, wait_until
 
 from ingest.article import article_id
 from ingest.fetch import FetchPolicy, check_url, fetch, pinned_request
@@ -310,3 +315,283 @@ def test_pinned_https_request_checks_the_certificate_of_the_host_name(
     # without the host name the certificate (issued to news.example) does not match
     with pytest.raises(httpx.ConnectError):
         httpx.get(target, verify=trust)
+
+
+# -- one wall-clock deadline (red-team 7) ------------------------------------------------
+
+
+class RawServer:
+    """A raw-socket loopback server: every connection gets ``response``, the first
+    ``at_once`` bytes at once and then one byte every ``gap`` seconds.
+
+    ``WebServer`` goes through ``http.server``, which writes the status line and the
+    headers in one piece; this one can trickle them. ``requests`` keeps what clients
+    sent; ``cut_off`` the monotonic times at which a client's connection was found gone.
+    """
+
+    def __init__(self, response: bytes, gap: float, at_once: int = 0) -> None:
+        self.response, self.gap, self.at_once = response, gap, at_once
+        self.requests: list[bytes] = []
+        self.cut_off: list[float] = []
+        self.stopping = threading.Event()
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self._listener.settimeout(0.05)
+        self.url = f"http://127.0.0.1:{self._listener.getsockname()[1]}/story"
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while not self.stopping.is_set():
+            try:
+                conn, _ = self._listener.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            threading.Thread(target=self._answer, args=(conn,), daemon=True).start()
+
+    def _answer(self, conn: socket.socket) -> None:
+        with conn:
+            conn.settimeout(5)
+            request = b""
+            while b"\r\n\r\n" not in request:
+                data = conn.recv(4096)
+                if not data:
+                    return
+                request += data
+            self.requests.append(request)
+            try:
+                conn.sendall(self.response[: self.at_once])
+                for i in range(self.at_once, len(self.response)):
+                    if self.stopping.wait(self.gap):
+                        return
+                    conn.sendall(self.response[i : i + 1])
+            except OSError:  # the client closed its end: it gave up, as it should
+                self.cut_off.append(time.monotonic())
+
+    def close(self) -> None:
+        self.stopping.set()
+        self._listener.close()
+
+
+@pytest.fixture
+def raw_server() -> Iterator[Callable[..., RawServer]]:
+    """Start :class:`RawServer` instances; all are closed after the test."""
+    started: list[RawServer] = []
+
+    def start(response: bytes, gap: float, at_once: int = 0) -> RawServer:
+        started.append(RawServer(response, gap, at_once))
+        return started[-1]
+
+    yield start
+    for server in started:
+        server.close()
+
+
+_BODY = b"Trickled headline\n" + b"The body of a story sent very slowly. " * 4
+_HEAD = (
+    b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n"
+    b"X-Padding: " + b"p" * 40 + b"\r\n"
+    b"Content-Length: " + str(len(_BODY)).encode() + b"\r\n\r\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("part", "gap", "at_once"),
+    [
+        ("status line and headers", 0.5, 0),  # before: held fetch() for 12.2 s (3 s timeout)
+        ("body", 0.5, len(_HEAD)),
+        ("body, each byte just inside the timeout", 1.8, len(_HEAD) + 1),
+    ],
+)
+def test_a_trickling_server_cannot_outlast_the_deadline(
+    raw_server: Callable[..., RawServer], part: str, gap: float, at_once: int
+) -> None:
+    """httpx's timeout is per read: each byte arriving in time reset it. The fetch has
+    one deadline for everything, and the connection is closed when it passes."""
+    server = raw_server(_HEAD + _BODY, gap, at_once)
+    policy = FetchPolicy(timeout=2.0, allow_private=True)
+    started = time.monotonic()
+    with pytest.raises(LoadError, match=r"^timed out after 2 s fetching http://127\.0\.0\.1"):
+        fetch(server.url, policy)
+    returned = time.monotonic()
+    assert returned - started < 3.0, f"{part}: held for {returned - started:.1f} s"
+    # the request was not left running: the server's next bytes find the connection shut
+    # (the first one draws a reset, the second fails)
+    assert wait_until(lambda: server.cut_off, timeout=2 * gap + 2.0), part
+    assert server.cut_off[0] - returned < 2 * gap + 1.0
+
+
+def test_the_deadline_covers_every_redirect_hop(
+    web: WebServer, raw_server: Callable[..., RawServer]
+) -> None:
+    server = raw_server(_HEAD + _BODY, 0.5, 0)
+    web.redirect("/moved", server.url)
+    started = time.monotonic()
+    with pytest.raises(LoadError, match=f"timed out after 2 s fetching {server.url}"):
+        fetch(web.url("/moved"), FetchPolicy(timeout=2.0, allow_private=True))
+    assert time.monotonic() - started < 3.0
+
+
+def test_a_hung_name_lookup_is_left_behind_at_the_deadline(
+    web: WebServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """DNS cannot be interrupted (getaddrinfo blocks in C): the fetch returns at its
+    deadline anyway and the lookup finishes on its own, its result thrown away."""
+    import ingest.fetch as fetch_module
+
+    release = threading.Event()
+    real = fetch_module._checked_address
+
+    def hung(url: str, allow_private: bool) -> str | None:
+        release.wait(30)  # a resolver that does not answer
+        return real(url, allow_private)
+
+    monkeypatch.setattr(fetch_module, "_checked_address", hung)
+    url = web.add("/named", "text", content_type="text/plain")
+    started = time.monotonic()
+    try:
+        with pytest.raises(LoadError, match=f"^timed out after 1 s fetching {url}$"):
+            fetch(url, FetchPolicy(timeout=1.0, allow_private=True))
+        assert time.monotonic() - started < 2.0
+    finally:
+        release.set()
+    time.sleep(0.2)
+    assert web.hits["/named"] == 0  # the late worker did not go on to send the request
+
+
+# -- compressed bodies: the limit holds in memory (red-team 8) -------------------------
+
+BOMB_BYTES = 300_000_000  # decoded size of every bomb
+BOMB_LIMIT = 5_000_000  # max_bytes of the fetch that receives it
+# Memory growth allowed while refusing a bomb: the body itself, its final copy, and
+# slack (measured after the fix: under 6 MB). Before it, one network read was decoded
+# whole: 60-140 MB for gzip and deflate, about 560 MB for br and zstd.
+RSS_ALLOWANCE = 3 * BOMB_LIMIT + 10_000_000
+
+
+def _bomb(encoding: str) -> bytes:
+    """``BOMB_BYTES`` zeros compressed as ``encoding``, built without holding them."""
+    zeros = bytes(1_000_000)
+    if encoding in ("gzip", "deflate", "raw-deflate"):
+        wbits = {"gzip": 31, "deflate": 15, "raw-deflate": -15}[encoding]
+        packer = zlib.compressobj(9, zlib.DEFLATED, wbits)
+        return b"".join(packer.compress(zeros) for _ in range(300)) + packer.flush()
+    if encoding == "br":
+        brotli = pytest.importorskip("brotli")
+        compressor = brotli.Compressor(quality=5)
+        parts = [compressor.process(zeros) for _ in range(300)]
+        return b"".join(parts) + compressor.finish()
+    zstandard = pytest.importorskip("zstandard")
+    packer = zstandard.ZstdCompressor(level=3).compressobj()
+    return b"".join(packer.compress(zeros) for _ in range(300)) + packer.flush()
+
+
+_MEASURE = """
+import json, resource, sys, tracemalloc
+from ingest.fetch import FetchPolicy, fetch
+from ingest.loaders.base import LoadError
+policy = FetchPolicy(timeout=60, max_bytes=int(sys.argv[3]), allow_private=True)
+fetch(sys.argv[1], policy)  # warm up: imports, first thread, first connection
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+tracemalloc.start()
+try:
+    outcome = f"fetched {len(fetch(sys.argv[2], policy).data):,} bytes"
+except LoadError as exc:
+    outcome = str(exc)
+traced = tracemalloc.get_traced_memory()[1]
+grown = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) * 1024
+print(json.dumps({"outcome": outcome, "growth": max(traced, grown)}))
+"""
+
+
+def _fetch_measured(web: WebServer, url: str, max_bytes: int = BOMB_LIMIT) -> tuple[str, int]:
+    """Fetch ``url`` in a fresh interpreter: (outcome, memory growth in bytes).
+
+    The growth is the larger of the peak RSS growth (``ru_maxrss``, which misses
+    memory freed before an earlier peak) and tracemalloc's peak (which misses memory
+    allocated outside Python's allocator).
+    """
+    warm = web.add("/warm-up", "warm", content_type="text/plain")
+    done = subprocess.run(
+        [sys.executable, "-c", _MEASURE, warm, url, str(max_bytes)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
+    )
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    return result["outcome"], result["growth"]
+
+
+@pytest.mark.parametrize("encoding", ["gzip", "deflate", "raw-deflate"])
+def test_a_compression_bomb_stops_at_the_limit_in_memory_too(web: WebServer, encoding: str) -> None:
+    body = _bomb(encoding)
+    header = "deflate" if encoding == "raw-deflate" else encoding
+    url = web.add("/bomb", body, content_type="text/plain", headers={"Content-Encoding": header})
+    assert len(body) < BOMB_LIMIT  # the wire size is not what the limit is about
+    outcome, growth = _fetch_measured(web, url)
+    assert outcome == f"{url} is larger than the 5,000,000-byte limit"
+    assert growth < RSS_ALLOWANCE, f"{encoding}: memory grew {growth / 1e6:.0f} MB"
+
+
+@pytest.mark.parametrize("encoding", ["br", "zstd"])
+def test_codings_not_asked_for_are_refused_undecoded(web: WebServer, encoding: str) -> None:
+    """The client asks for gzip and deflate only; a br or zstd bomb sent anyway is refused
+    before anything is decoded (httpx decoded a whole network read at once: 54 KB of
+    brotli became 300 MB)."""
+    body = _bomb(encoding)
+    url = web.add("/bomb", body, content_type="text/plain", headers={"Content-Encoding": encoding})
+    outcome, growth = _fetch_measured(web, url)
+    assert outcome == (
+        f"{url} is compressed with {encoding!r}, which newsqa did not ask for "
+        "(it accepts gzip, deflate)"
+    )
+    assert growth < RSS_ALLOWANCE, f"{encoding}: memory grew {growth / 1e6:.0f} MB"
+
+
+@pytest.mark.parametrize("encoding", ["br", "zstd", "compress"])
+def test_other_codings_are_refused_even_without_their_modules(
+    web: WebServer, encoding: str
+) -> None:
+    url = web.add("/odd", b"\x00" * 64, content_type="text/plain",
+                  headers={"Content-Encoding": encoding})  # fmt: skip
+    with pytest.raises(LoadError, match=f"compressed with '{encoding}', which newsqa did not"):
+        fetch(url, OPEN)
+
+
+def test_only_codings_that_are_bounded_are_asked_for(raw_server: Callable[..., RawServer]) -> None:
+    server = raw_server(_HEAD + _BODY, 0.0, len(_HEAD + _BODY))
+    assert fetch(server.url, OPEN).data == _BODY
+    (request,) = server.requests
+    assert b"\r\naccept-encoding: gzip, deflate\r\n" in request.lower()
+
+
+@pytest.mark.parametrize("encoding", ["gzip", "x-gzip", "deflate", "raw-deflate", "gzip, deflate"])
+def test_compressed_pages_are_decoded(web: WebServer, encoding: str) -> None:
+    text = page().encode()
+    body = text
+    for coding in [c.strip() for c in encoding.split(",")]:
+        wbits = {"gzip": 31, "x-gzip": 31, "deflate": 15, "raw-deflate": -15}[coding]
+        packer = zlib.compressobj(6, zlib.DEFLATED, wbits)
+        body = packer.compress(body) + packer.flush()
+    header = encoding.replace("raw-deflate", "deflate")
+    url = web.add("/zipped", body, headers={"Content-Encoding": header})
+    assert fetch(url, OPEN).data == text
+    # the limit counts decoded bytes: exactly at it passes, one over fails
+    assert len(fetch(url, FetchPolicy(5.0, len(text), True)).data) == len(text)
+    with pytest.raises(LoadError, match=f"larger than the {len(text) - 1:,}-byte limit"):
+        fetch(url, FetchPolicy(5.0, len(text) - 1, True))
+
+
+def test_a_corrupt_compressed_body_fails_cleanly(web: WebServer) -> None:
+    url = web.add("/bad", b"\x1f\x8b\x08\x00garbage-not-gzip", headers={"Content-Encoding": "gzip"})
+    with pytest.raises(LoadError, match=f"fetching {url} failed: the body is not valid gzip"):
+        fetch(url, OPEN)
+
+
+def test_fetch_docstring_examples() -> None:
+    import ingest.fetch
+
+    result = doctest.testmod(ingest.fetch, optionflags=doctest.ELLIPSIS)
+    assert result.attempted > 0 and result.failed == 0

@@ -143,3 +143,26 @@ def test_spans_cover_every_character_of_real_articles() -> None:
 )
 def test_spans_cover_every_character_of_any_text(text: str) -> None:
     _check_spans(text)
+
+
+def test_non_latin_scripts_split_into_sentences() -> None:
+    from ingest.sentences import split_sentences
+
+    assert split_sentences("Путин заявил о готовности. Киев отверг предложение! Что дальше?") == [
+        "Путин заявил о готовности.",
+        "Киев отверг предложение!",
+        "Что дальше?",
+    ]
+    assert split_sentences("七国集团同意提供贷款。乌克兰表示欢迎！俄罗斯反对？") == [
+        "七国集团同意提供贷款。",
+        "乌克兰表示欢迎！",
+        "俄罗斯反对？",
+    ]
+    assert split_sentences("Η Ελλάδα συμφώνησε. Ο πρωθυπουργός μίλησε.") == [
+        "Η Ελλάδα συμφώνησε.",
+        "Ο πρωθυπουργός μίλησε.",
+    ]
+    assert split_sentences("भारत ने घोषणा की। सरकार ने कहा।") == ["भारत ने घोषणा की।", "सरकार ने कहा।"]
+    assert split_sentences("«Мы победим», — сказал он. «Он прав».") == ["«Мы победим», — сказал он.", "«Он прав»."]
+    # lower case after a stop still continues the sentence, in any script
+    assert split_sentences("Он сказал т. е. нет.") == ["Он сказал т. е. нет."]

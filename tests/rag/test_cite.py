@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rag.cite import cite, strip_markers
+from rag.cite import Checks, cite, strip_markers
 from rag.types import Passage
 
 BODY = (
@@ -103,3 +103,61 @@ def test_a_clause_without_support_leaves_the_whole_sentence_uncited() -> None:
     )
     cited = cite(answer, _passages())
     assert cited.supported == 0 and cited.citations == []
+
+
+# -- verification: a sentence is cited only to a quote that says what it says ----------
+
+TRIAL = (
+    "Prosecutors opened their case on Wednesday. They argue that Bankman-Fried lied to "
+    "investors and took $8 billion. His lawyers told the jury that he acted in good faith. "
+    "Ukraine demanded that Russia withdraw its troops from all territories."
+)
+
+
+def _trial() -> list[Passage]:
+    return [Passage("t:0", "t", TRIAL, "SBF trial opens", "Fortune", None, "2023-10-04", 0, len(TRIAL))]
+
+
+def test_words_put_in_the_wrong_mouth_are_not_cited() -> None:
+    wrong = cite("Bankman-Fried's lawyers argued that he lied to investors.", _trial())
+    assert wrong.citations == [] and wrong.text == ""
+    assert wrong.dropped == ["Bankman-Fried's lawyers argued that he lied to investors."]
+    right = cite("Prosecutors argue that Bankman-Fried lied to investors.", _trial())
+    (citation,) = right.citations
+    assert citation.quote.startswith("They argue") and citation.context.startswith("Prosecutors")
+
+
+def test_a_demand_is_cited_only_for_who_made_it() -> None:
+    assert cite("Putin demanded that Russia withdraw its troops.", _trial()).citations == []
+    assert cite("Ukraine demanded that Russia withdraw its troops.", _trial()).citations
+
+
+def test_numbers_outlets_and_months_must_be_in_the_quote_or_header() -> None:
+    assert cite("Prosecutors say he took $9 billion.", _trial()).citations == []
+    assert cite("Prosecutors say he took $8 billion.", _trial()).citations
+    assert cite("The Verge reported that prosecutors say he took $8 billion.", _trial()).citations == []
+    assert cite("Fortune reported that prosecutors say he took $8 billion.", _trial()).citations
+    assert cite("In March, prosecutors argued he lied to investors.", _trial()).citations == []
+    assert cite("In October, prosecutors argued he lied to investors.", _trial()).citations
+
+
+def test_unsupported_sentences_dropped_marked_or_kept() -> None:
+    answer = "Prosecutors argue that Bankman-Fried lied to investors. China backed the plan."
+    dropped = cite(answer, _trial())
+    assert dropped.text == "Prosecutors argue that Bankman-Fried lied to investors [1]."
+    marked = cite(answer, _trial(), checks=Checks(unsupported="mark"))
+    assert marked.text.endswith("China backed the plan (unverified).")
+    kept = cite(answer, _trial(), checks=Checks(unsupported="keep"))
+    assert kept.text.endswith("China backed the plan.") and kept.dropped == []
+
+
+def test_a_verdict_without_a_supported_sentence_is_unverified() -> None:
+    bare = cite("No. China did not support Putin's proposal.", _trial())
+    assert bare.verdict == "No" and bare.unverified_verdict
+    backed = cite("Yes. Prosecutors argue that Bankman-Fried lied to investors.", _trial())
+    assert backed.verdict == "Yes" and not backed.unverified_verdict
+
+
+def test_checks_can_be_switched_off() -> None:
+    loose = Checks(facts=False, speaker=False)
+    assert cite("Bankman-Fried's lawyers argued that he lied to investors.", _trial(), checks=loose).citations

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from rag.evidence import scored_sentences, select_evidence, stems
+from rag.evidence import scored_sentences, select_evidence
+from rag.text import stems
 from rag.types import Passage
 
 

@@ -18,9 +18,9 @@ from ingest.pipeline import ingest
 from ingest.sources import SourceOptions
 from newsqa.settings import Settings
 from rag.answer import Answerer
-from rag.evidence import Sentence
 from rag.prompt import ANSWER_SYSTEM, answer_messages
 from rag.retrieve import Retriever
+from rag.text import Sentence
 from rag.types import Passage
 from tests.reliability.rel_corpus import write_records
 from vectorstore.embeddings import Embedder

@@ -103,3 +103,31 @@ def new_page(browser: Any) -> Iterator[Callable[..., Any]]:
     yield open_page
     for context in contexts:
         context.close()
+
+
+# -- the HTTP API (tests/ui/test_api*.py) ------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def seed_home(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> Path:
+    """A data dir holding the seed article (the G7 loan story); servers use copies."""
+    from tests.conftest import SEED_FILE
+
+    home = tmp_path_factory.mktemp("api-seed") / "home"
+    settings = Settings(home=home, llm="extractive", progress=False)
+    report = ingest([str(SEED_FILE)], Store(settings, embedder), SourceOptions())
+    assert len(report.added) == 1, report.details()
+    return home
+
+
+@pytest.fixture(scope="module")
+def api_server(tmp_path_factory: pytest.TempPathFactory, seed_home: Path) -> Iterator[Server]:
+    """A real ``newsqa serve`` (extractive backend) on a free loopback port."""
+    root = tmp_path_factory.mktemp("api-server")
+    home = copy_home(seed_home, root / "home")
+    port = free_port()
+    newsqa = Path(sys.executable).with_name("newsqa")
+    args = [str(newsqa), "serve", "--port", str(port), "--llm", "extractive"]
+    server = start_server(args, home, root / "server.log")
+    yield server
+    server.stop()

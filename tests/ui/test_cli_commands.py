@@ -99,3 +99,34 @@ def test_bad_configuration_is_a_usage_error(tmp_path: Path) -> None:
 def test_chat_refuses_public_bind_without_auth(tmp_path: Path) -> None:
     refused = run(tmp_path, "chat", "--host", "0.0.0.0")
     assert refused.returncode == 2 and "--auth" in refused.stderr
+
+
+def test_refused_update_then_replace_history_and_restore(tmp_path: Path) -> None:
+    """A record from another file claiming a stored id is refused (exit 1, the reason on
+    stdout); --replace accepts it and lists it; history shows both; restore undoes it."""
+    home = tmp_path / "home"
+    body = "The harbour reopened on Monday after eight months of repairs, officials said. " * 8
+    ours = tmp_path / "ours.jsonl"
+    ours.write_text(json.dumps({"id": "story-1", "title": "Harbour reopens", "body": body}))
+    theirs = tmp_path / "theirs.jsonl"
+    theirs.write_text(json.dumps({"id": "story-1", "title": "Harbour sold", "body": body + "Sold."}))
+    assert run(home, "ingest", str(ours)).returncode == 0
+
+    refused = run(home, "ingest", str(theirs))
+    assert refused.returncode == 1  # nothing of the run was stored
+    assert "already stored from" in refused.stdout and str(ours.resolve()) in refused.stdout
+
+    forced = run(home, "ingest", "--replace", str(theirs))
+    assert forced.returncode == 0, forced.stdout + forced.stderr
+    assert "replaced: story-1 'Harbour sold'" in forced.stdout
+
+    history = json.loads(run(home, "history", "--json", "story-1").stdout)
+    assert [h["title"] for h in history] == ["Harbour sold", "Harbour reopens"]
+    assert history[0]["version"] == "current" and history[1]["stored_until"]
+
+    restored = run(home, "restore", "story-1")
+    assert restored.returncode == 0 and "restored story-1" in restored.stdout
+    again = json.loads(run(home, "history", "--json", "story-1").stdout)
+    assert [h["title"] for h in again] == ["Harbour reopens", "Harbour sold"]
+    missing = run(home, "restore", "story-1", "nope")
+    assert missing.returncode == 1 and "no version 'nope'" in missing.stderr

@@ -4,15 +4,20 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
+from ingest.pipeline import ingest
+from ingest.sources import SourceOptions
 from ui.library import (
     expected_articles,
     library_rows,
     outlets,
     parse_urls,
+    remove_staged,
     safe_name,
     stage_uploads,
 )
-from vectorstore.store import ArticleRecord
+from vectorstore.store import ArticleRecord, Store
 
 
 def record(i: str, title: str, source: str | None, day: str | None, status: str = "done"):
@@ -55,9 +60,10 @@ def test_stage_uploads_copies_supported_files_and_refuses_the_rest(tmp_path: Pat
     empty.write_text("")
     folder = tmp_path / "private"
     staged = stage_uploads([str(good), str(pdf), str(big), str(empty)], folder, max_bytes=100)
-    assert staged.paths == [str(folder / "story.txt")]
-    assert (folder / "story.txt").read_text() == "Title\n\nBody."
-    assert staged.names == {str(folder / "story.txt"): "story.txt"}
+    (path,) = staged.paths
+    assert Path(path).name == "story.txt" and Path(path).parent.parent == folder
+    assert Path(path).read_text() == "Title\n\nBody."
+    assert staged.names == {path: "story.txt"}
     reasons = dict(staged.rejected)
     assert reasons["report.pdf"].startswith("unsupported file type .pdf; supported: ")
     assert ".txt" in reasons["report.pdf"]
@@ -95,7 +101,7 @@ def test_library_rows_newest_first_and_only_finished() -> None:
         ]
     )
     assert [r[-1] for r in rows] == ["new", "old", "undated"]
-    assert rows[0] == ["New", "B", "2024-06-01", 2, "2024-06-20 09:30 UTC", "new"]
+    assert rows[0] == ["New", "B", "2024-06-01", "full text", 2, "2024-06-20 09:30 UTC", "new"]
     assert rows[2][0] == "(untitled)"
 
 
@@ -114,3 +120,33 @@ def test_expected_articles(tmp_path: Path) -> None:
     assert expected_articles([str(lines), str(page)], []) == 3
     assert expected_articles([str(lines), str(feed)], []) is None
     assert expected_articles([str(page)], ["https://a.org"]) is None
+
+
+@pytest.mark.slow
+def test_uploads_with_one_sanitised_name_are_separate_articles(tmp_path: Path, store: Store) -> None:
+    """``报道1.txt`` and ``新闻1.txt`` both sanitise to ``1.txt``; two ``report.txt`` from
+    different folders share a name outright: every one is its own article, and uploading
+    the same content again changes nothing."""
+    texts = {
+        "a/报道1.txt": "Harbour report\nThe harbour reopened on Monday after repairs.",
+        "a/新闻1.txt": "Bakery news\nThe bakery on Main Street won a national prize.",
+        "b/report.txt": "Council report\nThe council approved the budget on Tuesday.",
+        "c/report.txt": "School report\nThe school will open a new library in May.",
+    }
+    for name, text in texts.items():
+        (tmp_path / name).parent.mkdir(exist_ok=True)
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    uploads = tmp_path / "home" / "uploads"
+    for round_ in (1, 2):
+        for name in texts:  # one at a time, as a user uploads them in the chat
+            staged = stage_uploads([str(tmp_path / name)], uploads, 1_000_000)
+            report = ingest(staged.paths, store, SourceOptions(uploads=staged.names))
+            remove_staged(staged.paths)
+            assert not report.failed and not report.updated
+            assert len(report.added if round_ == 1 else report.unchanged) == 1
+    titles = sorted(r.title for r in store.iter_records())
+    assert titles == ["Bakery news", "Council report", "Harbour report", "School report"]
+    assert {r.provenance for r in store.iter_records()} == {
+        "upload:报道1.txt", "upload:新闻1.txt", "upload:report.txt"
+    }
+    assert not any(uploads.rglob("*.txt"))  # staged copies are gone

@@ -1,0 +1,292 @@
+"""Text analysis shared by evidence selection and citation: sentences, terms, IDF,
+the checkable facts of a sentence (names, numbers, dates) and who a sentence quotes.
+
+One home for these, so the evidence the model reads and the check of what it wrote
+measure text the same way.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+from ingest.sentences import sentence_spans
+from rag.types import Passage
+from vectorstore.lexical import query_terms
+
+_WORD = re.compile(r"[\w'’-]++")
+# A number as written in news: 46, 1,200, 2.5, 46bn, €46, 50% (the digits are compared).
+_NUMBER = re.compile(r"(?<![\w.])\d[\d,.]*+")
+_MONTHS = (
+    "january february march april may june july august september october november december"
+).split()
+# Capitalised words that are not names: sentence openers, titles, days, months.
+_NOT_NAMES = frozenset(
+    """the a an and but or in on at of for from to by with as if when while after before
+    he she it they we i you his her its their this that these those there here what who
+    which how why where yes no also however meanwhile still yet so then now mr mrs ms dr
+    monday tuesday wednesday thursday friday saturday sunday according""".split()
+) | frozenset(_MONTHS)
+# Who says it: "<speaker> said", "said <speaker>", "according to <speaker>".
+_SPEECH = (
+    r"(?:said|says|say|told|tells|argued|argues|argue|claimed|claims|claim|stated|states|"
+    r"wrote|writes|warned|warns|added|adds|noted|notes|insisted|insists|alleged|alleges|"
+    r"accused|accuses|denied|denies|demanded|demands|demand|announced|announces|"
+    r"testified|testifies|admitted|admits|believes|believed|thinks|thought|proposed|"
+    r"proposes|promised|promises|responded|responds|reported|reports|urged|urges|"
+    r"called|calls|criticized|criticised|slammed|rejected|rejects)"
+)
+_SPEAKER_BEFORE = re.compile(
+    rf"(?:^|[,;:“”\"]\s*+)((?:[\w'’.-]++\s++){{0,5}}?[\w'’.-]++)\s++(?:has\s++|have\s++|had\s++)?"
+    rf"{_SPEECH}\b",
+    re.I,
+)
+# Inverted attribution ("..., said Podolyak"): only verbs of saying invert.
+_SPEAKER_AFTER = re.compile(
+    r"\b(?:said|says|added|adds|noted|notes|wrote|writes|according\s++to)\s++"
+    r"([\w'’.-]++(?:\s++[A-Z][\w'’.-]*+){0,4})",
+    re.I,
+)
+# Speakers that name no one: "the report says", "the article notes".
+_GENERIC_SPEAKERS = frozenset(
+    stem[:6]
+    for stem in "report article story piece coverage outlet source news evidence text".split()
+)
+_PRONOUNS = frozenset(
+    "he she they it we his her their its them the company firm group government "
+    "officials prosecutors lawyers spokesperson spokesman spokeswoman statement".split()
+)
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """One sentence of a passage; ``start``/``end`` are offsets in the article body;
+    ``before`` is the sentence preceding it in the passage (its speaker context)."""
+
+    passage: Passage
+    start: int
+    end: int
+    text: str
+    before: str = ""
+
+
+def stems(text: str) -> set[str]:
+    """Content-word stems (first 6 letters) for fuzzy overlap between texts.
+
+    >>> sorted(stems("The loans were approved"))
+    ['approv', 'loans']
+    """
+    return {t[:6] for t in query_terms(text)}
+
+
+def header_words(passage: Passage) -> str:
+    """What identifies a passage's article: title, outlet and date in words.
+
+    Answers name their sources ("The Verge reported on November 6 that ..."), and
+    those words are in the article's metadata, not in its sentences.
+    """
+    words = [passage.title, passage.source or ""]
+    if passage.day:
+        with contextlib.suppress(ValueError):
+            day = date.fromisoformat(passage.day)
+            words.append(f"{day:%B} {day.day} {day.year} {passage.day}")
+    return " ".join(words)
+
+
+def header_stems(passage: Passage) -> set[str]:
+    """Stems of :func:`header_words`."""
+    return stems(header_words(passage))
+
+
+def passage_sentences(passages: Iterable[Passage]) -> list[Sentence]:
+    """Every sentence of every passage, in passage order, each with the one before."""
+    out = []
+    for passage in passages:
+        previous = passage.lead
+        for a, b in sentence_spans(passage.text):
+            text = passage.text[a:b]
+            out.append(Sentence(passage, passage.start + a, passage.start + b, text, previous))
+            previous = text
+    return out
+
+
+def idf(term_sets: Iterable[set[str]], terms: set[str] | None = None) -> dict[str, float]:
+    """Inverse document frequency ``1 + ln((n + 1) / (df + 1))`` of every term in
+    ``term_sets`` (or only of ``terms``), each set being one document.
+
+    >>> weights = idf([{"loan", "g7"}, {"loan"}])
+    >>> round(weights["g7"], 2), round(weights["loan"], 2)
+    (1.41, 1.0)
+    """
+    sets = list(term_sets)
+    df: dict[str, int] = dict.fromkeys(terms, 0) if terms is not None else {}
+    for have in sets:
+        for t in have if terms is None else have & terms:
+            df[t] = df.get(t, 0) + 1
+    n = len(sets)
+    return {t: 1.0 + math.log((n + 1) / (d + 1)) for t, d in df.items()}
+
+
+# -- facts a sentence states ------------------------------------------------------------
+
+
+def numbers(text: str) -> set[str]:
+    """Numbers in ``text``, normalised (thousands separators and trailing dots dropped).
+
+    >>> sorted(numbers("It cost €46bn, up from 1,200 and 2.5%."))
+    ['1200', '2.5', '46']
+    """
+    out = set()
+    for match in _NUMBER.finditer(text):
+        value = match.group().rstrip(".,").replace(",", "")
+        if value:
+            out.add(value)
+    return out
+
+
+def names(sentence: str) -> list[str]:
+    """Capitalised words other than common openers, titles, days and months: the
+    people, organisations, places and outlets a sentence names (its first word too:
+    "China did not ..." names China).
+
+    >>> names("The G7 agreed, said Ursula von der Leyen in Brussels.")
+    ['G7', 'Ursula', 'Leyen', 'Brussels']
+    """
+    return [
+        w
+        for w in _WORD.findall(sentence)
+        if w[0].isupper() and w.casefold().strip("'’") not in _NOT_NAMES
+    ]
+
+
+_DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+def months(text: str) -> set[str]:
+    """Month and weekday names in ``text`` (lower case): the dates a sentence states.
+
+    >>> sorted(months("On Friday, 3 March"))
+    ['friday', 'march']
+    """
+    return {
+        w for w in (t.casefold() for t in _WORD.findall(text)) if w in _MONTHS or w in _DAYS
+    }
+
+
+def missing_facts(sentence: str, support: str) -> list[str]:
+    """The names, numbers and months ``sentence`` states that ``support`` (a quote, its
+    context and its article's header) does not: a sentence citing that quote would
+    say more than the quote does.
+
+    >>> missing_facts("The Verge said the fee rose to $46 in June.",
+    ...               "Fees rose to $46, the company said. | Apple | June 3 2023")
+    ['Verge']
+    >>> missing_facts("China did not support the plan.", "Russia proposed a plan.")
+    ['China']
+    """
+    have_stems = stems(support) | {w.casefold() for w in _WORD.findall(support)}
+    missing = [
+        n
+        for n in dict.fromkeys(names(sentence))
+        if not (stems(n) - {"s"}) <= have_stems and n.casefold() not in have_stems
+    ]
+    missing += sorted(numbers(sentence) - numbers(support))
+    missing += sorted(months(sentence) - months(support))
+    return missing
+
+
+# -- yes or no -------------------------------------------------------------------------
+
+_NEGATION = re.compile(
+    r"\b(?:not|no|never|cannot|none|neither|nor|without|nothing|nobody|yet\sto)\b|n[’']t\b",
+    re.I,
+)
+_LEADING_VERDICT = re.compile(r"^\W*+(?:yes|no)\b[\s,.:;!-]*+", re.I)
+
+
+def verdict_fits(question: str, verdict: str, explanation: str) -> bool:
+    """Whether a Yes/No agrees with the answer's own explanation: an explanation that
+    negates what the question asks ("... it cannot be deployed" for "can it ship?")
+    means No, one that does not means Yes. Without an explanation, it fits.
+
+    >>> verdict_fits("Can it still ship?", "Yes", "Yes, it cannot ship it.")
+    False
+    >>> verdict_fits("Did he resign?", "No", "No, he did not resign.")
+    True
+    >>> verdict_fits("Did he resign?", "Yes", "Yes, he resigned on Monday.")
+    True
+    """
+    body = _LEADING_VERDICT.sub("", explanation)
+    if not stems(body):
+        return True
+    implied = bool(_NEGATION.search(question)) == bool(_NEGATION.search(body))
+    return (verdict == "Yes") == implied
+
+
+# -- who is speaking --------------------------------------------------------------------
+
+
+def claimed_speaker(sentence: str) -> str | None:
+    """Who a sentence says said something ("X said ...", "according to X, ...",
+    '"...," said X', '"...," he said').
+
+    >>> claimed_speaker("Sam Bankman-Fried's lawyers argued that he was careless.")
+    "Sam Bankman-Fried's lawyers"
+    >>> claimed_speaker("According to Reuters, the loan is €46 billion.")
+    'Reuters'
+    >>> claimed_speaker("“We will win,” said Mayor Ana Lopez."), claimed_speaker("“No,” he said.")
+    ('Mayor Ana Lopez', 'he')
+    >>> claimed_speaker("The loan is €46 billion.") is None
+    True
+    """
+    after = _SPEAKER_AFTER.search(sentence)
+    if after and after.group(0).lower().startswith("according"):
+        return after.group(1).strip(" .,")
+    before = _SPEAKER_BEFORE.search(sentence)
+    if before:
+        return before.group(1).strip()
+    if after and sentence[: after.start()].rstrip().endswith((",", "”", '"', "’", "'")):
+        return after.group(1).strip(" .,")  # inverted: '"...," said Mayor Ana Lopez'
+    return None
+
+
+def speaker_context(quote: Sentence) -> str:
+    """Text that says who speaks in ``quote``: its own attribution when it names
+    someone ("..., said Mykhailo Podolyak"), else the quote with the sentence before
+    (whose subject "they" or "the company" refers to).
+    """
+    for pattern in (_SPEAKER_AFTER, _SPEAKER_BEFORE):
+        for match in pattern.finditer(quote.text):
+            who = match.group(1).strip()
+            if who.split()[-1].casefold() not in _PRONOUNS and names(". " + who):
+                return who
+    return f"{quote.before} {quote.text}"
+
+
+def speaker_matches(sentence: str, quote: Sentence) -> bool:
+    """Whether the speaker ``sentence`` names is the one ``quote`` quotes (True when the
+    sentence names no speaker). The claimed speaker's head word must be in the quote's
+    speaker context or its article's header (an outlet "says" its report).
+
+    >>> from rag.types import Passage
+    >>> p = Passage("c", "a", "", "T", "Fortune", None, None, 0, 0)
+    >>> q = Sentence(p, 0, 0, "They argue that Bankman-Fried lied.", "Prosecutors opened the case.")
+    >>> speaker_matches("Bankman-Fried's lawyers argued that he lied.", q)
+    False
+    >>> speaker_matches("Prosecutors argued that Bankman-Fried lied.", q)
+    True
+    """
+    claimed = claimed_speaker(sentence)
+    if not claimed:
+        return True
+    words = [t[:6] for t in query_terms(claimed) if t != "s"]
+    if not words or set(words) <= _GENERIC_SPEAKERS:
+        return True
+    context = stems(speaker_context(quote)) | header_stems(quote.passage)
+    # The head word decides ("lawyers" in "Bankman-Fried's lawyers", "Zhao" in
+    # "Changpeng Zhao", whose quote may say only "Zhao said").
+    return words[-1] in context

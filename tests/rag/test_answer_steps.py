@@ -1,0 +1,150 @@
+"""The answer pipeline's steps on ordinary questions, with a fake chat model over a real
+store: no refusal from a guess, verdicts only with a quote, words only in the right
+mouth, time relative to ``as_of``, follow-ups from earlier answers."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from langchain_core.messages import AIMessage
+
+from ingest.pipeline import ingest
+from newsqa.settings import Settings
+from rag.answer import Answerer
+from rag.retrieve import Retriever
+from tests.rag.test_answer import RecordingFake, _fake
+from vectorstore.embeddings import Embedder
+from vectorstore.store import Store
+
+pytestmark = pytest.mark.slow
+
+ARTICLES = [
+    {
+        "id": "ferry-reuters",
+        "title": "Ferry strike to end on Friday",
+        "source": "Reuters",
+        "published_at": "2023-11-14T09:00:00+00:00",
+        "body": "The ferry strike that stranded islanders for three weeks is ending. "
+        "Union leader Maria Costa said the strike would end on Friday after members "
+        "accepted a new offer. The ferry company said it had offered a 5% raise and "
+        "two extra rest days.",
+    },
+    {
+        "id": "ferry-bbc",
+        "title": "Ferry strike talks collapse",
+        "source": "BBC News",
+        "published_at": "2023-11-02T18:00:00+00:00",
+        "body": "Talks between the ferry union and the ferry company broke down on "
+        "Wednesday. The company said the union had demanded a 9% raise. Islanders "
+        "said the ferry strike had left shops without fresh food.",
+    },
+    {
+        "id": "trial-fortune",
+        "title": "Bankman-Fried trial opens",
+        "source": "Fortune",
+        "published_at": "2023-10-04T12:00:00+00:00",
+        "body": "Prosecutors opened their case against Sam Bankman-Fried on Wednesday. "
+        "They argue that Bankman-Fried lied to investors and took $8 billion of customer "
+        "money. His lawyers told the jury that he acted in good faith.",
+    },
+]
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> Store:
+    home = tmp_path_factory.mktemp("steps")
+    records = home / "articles.jsonl"
+    records.write_text("\n".join(json.dumps(a) for a in ARTICLES), encoding="utf-8")
+    store = Store(Settings(home=home, llm="extractive"), embedder)
+    assert len(ingest([str(records)], store).added) == len(ARTICLES)
+    return store
+
+
+def _answerer(store: Store, llm: object, off: set[str] | None = None) -> Answerer:
+    settings = store.settings.with_(steps_off=frozenset(off or ()))
+    return Answerer(settings, llm=llm, retriever=Retriever(store))  # type: ignore[arg-type]
+
+
+def test_a_name_that_is_not_an_outlet_is_no_reason_to_refuse(store: Store) -> None:
+    fake = _fake("Maria Costa said the strike would end on Friday.")
+    a = _answerer(store, fake).answer("According to Podolyak, when does the ferry strike end?")
+    assert not a.declined and a.citations and a.citations[0].article_id == "ferry-reuters"
+    fake = _fake("Maria Costa said the strike would end on Friday.")
+    b = _answerer(store, fake).answer("What did the Daily Planet report say on the ferry strike?")
+    assert not b.declined and b.citations
+    assert b.notes == ["No stored article comes from Daily Planet; other outlets are used."]
+
+
+def test_an_uncited_verdict_is_declined_and_a_cited_one_shown(store: Store) -> None:
+    no = _answerer(store, _fake("No. China did not support the ferry union.")).answer(
+        "Did China support the ferry union?"
+    )
+    assert no.declined and no.citations == [] and not no.text.startswith("No")
+    yes = _answerer(
+        store, _fake("Yes. Union leader Maria Costa said the strike would end on Friday.")
+    ).answer("Is the ferry strike ending?")
+    assert not yes.declined and yes.text.startswith("Yes") and yes.citations
+
+
+def test_words_in_the_wrong_mouth_are_not_cited(store: Store) -> None:
+    wrong = "The ferry company said the strike would end on Friday."
+    a = _answerer(store, _fake(wrong)).answer("What did the ferry company say about the strike?")
+    assert a.declined and a.citations == [] and a.unsupported == [wrong]
+    loose = _answerer(store, _fake(wrong), off={"speaker_check"}).answer(
+        "What did the ferry company say about the strike?"
+    )
+    assert loose.citations  # the step is what refuses it
+
+
+def test_lawyers_are_not_given_the_prosecutors_claims(store: Store) -> None:
+    fake = _fake("Bankman-Fried's lawyers argued that he lied to investors.")
+    a = _answerer(store, fake).answer("What did Bankman-Fried's lawyers argue at his trial?")
+    assert a.declined and not a.citations
+
+
+def test_requests_are_not_yes_no_and_summaries_are_asked_for(store: Store) -> None:
+    fake = _fake("On November 2, BBC News reported that ferry talks broke down.")
+    a = _answerer(store, fake).answer("Can you summarise the ferry strike story?")
+    assert a.kind == "summary" and not a.declined and not a.text.startswith("Yes")
+    assert "Summarise in two to four sentences" in fake.prompts[-1]
+    assert {"ferry-bbc", "ferry-reuters"} <= {p.article_id for p in a.passages}
+
+
+def test_as_of_leaves_out_later_articles_and_latest_is_newest(store: Store) -> None:
+    extractive = _answerer(store, None)
+    early = extractive.answer("What's the latest on the ferry strike?", as_of="2023-11-05")
+    assert "ferry-reuters" not in {p.article_id for p in early.passages}
+    late = extractive.answer("What's the latest on the ferry strike?", as_of="2023-11-20")
+    assert late.passages[0].article_id == "ferry-reuters"
+
+
+def test_relative_periods_filter_and_empty_periods_are_noted(store: Store) -> None:
+    extractive = _answerer(store, None)
+    last_week = extractive.answer("What happened last week in the ferry strike?", as_of="2023-11-20")
+    assert {p.article_id for p in last_week.passages} == {"ferry-reuters"}
+    august = extractive.answer("What happened in the ferry strike in August?", as_of="2023-11-20")
+    assert any("No stored article was published" in n for n in august.notes)
+    assert august.passages  # answered from other dates, and says so
+
+
+def test_follow_ups_resolve_names_from_earlier_answers(store: Store) -> None:
+    history = [("Who leads the ferry union?", "Union leader Maria Costa [1].")]
+    rewrite = RecordingFake(
+        messages=iter([AIMessage(content="What did Maria Costa say about the strike?"),
+                       AIMessage(content="Maria Costa said the strike would end on Friday.")]),
+        prompts=[],
+    )
+    a = _answerer(store, rewrite).answer("What did she say about the strike?", history)
+    assert "A: Union leader Maria Costa." in rewrite.prompts[0]
+    assert a.standalone_question == "What did Maria Costa say about the strike?"
+    assert not a.declined and a.citations
+    # Without a model, the names of the last answer are added to the search.
+    plain = _answerer(store, None).answer("What did she say about the strike?", history)
+    assert "Maria Costa" in plain.standalone_question
+
+
+def test_every_step_name_is_known(store: Store, tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="no step nonsense"):
+        store.settings.with_(steps_off=frozenset({"nonsense"}))
