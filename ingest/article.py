@@ -86,7 +86,10 @@ def canonical_url(url: str) -> str:
     >>> canonical_url("HTTPS://Example.com/a/?utm_source=x&id=3#top")
     'https://example.com/a?id=3'
     """
-    parts = urlsplit(url.strip())
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:  # "https://]]>x.org/a": not a URL, but still this text's identity
+        return url.strip()
     query = [
         (k, v)
         for k, v in parse_qsl(parts.query, keep_blank_values=True)
@@ -100,6 +103,21 @@ def canonical_url(url: str) -> str:
     if default and netloc.endswith(default):
         netloc = netloc[: -len(default)]
     return urlunsplit((scheme, netloc, path, urlencode(query), ""))
+
+
+def host_of(url: str | None) -> str:
+    """A URL's host without ``www.``, lower-cased; ``""`` for no or a malformed URL.
+
+    >>> host_of("https://www.Zeit.de/x"), host_of("https://]]>x.org/a"), host_of(None)
+    ('zeit.de', '', '')
+    """
+    if not url:
+        return ""
+    try:
+        host = urlsplit(url).hostname or ""
+    except ValueError:
+        return ""
+    return host.lower().removeprefix("www.")
 
 
 def article_id(record_id: str | None, url: str | None, title: str, body: str) -> str:

@@ -106,6 +106,9 @@ class Watcher:
         self._pool = ThreadPoolExecutor(self.policy.concurrency, "newsqa-watch")
         self._in_flight: set[str] = set()
         self._lock = threading.Lock()
+        # This watcher's feeds are ingested one at a time (the store's writer lock would
+        # serialise them anyway, logging a wait each time); fetching stays concurrent.
+        self._ingesting = threading.Lock()
 
     # -- running ---------------------------------------------------------------------------
 
@@ -209,16 +212,19 @@ class Watcher:
             if close is not None:
                 close()
         given: list[Loaded] = []
-        if self.on_ingest is not None:
-            self.on_ingest(feed.url, len(items))
-        report = ingest(
-            [feed.url],
-            self.store,
-            self.options,
-            self.chunk_chars,
-            wait=self.policy.lock_wait,
-            loaded=self._until_stopped(items, given),
-        )
+        report = IngestReport()
+        if items:  # (when every entry is unchanged there is nothing to ingest or lock)
+            with self._ingesting:
+                if self.on_ingest is not None:
+                    self.on_ingest(feed.url, len(items))
+                report = ingest(
+                    [feed.url],
+                    self.store,
+                    self.options,
+                    self.chunk_chars,
+                    wait=self.policy.lock_wait,
+                    loaded=self._until_stopped(items, given),
+                )
         if len(given) < len(items):
             return self._stopped(feed, report, len(given), len(items))
         return self._ingested(feed, now, got, report, items, seen, feed_ttl(got.data))

@@ -38,7 +38,7 @@ from rag.llm import chat_model
 from rag.names import expand_surnames, full_names
 from rag.prompt import ANSWER_PROMPT, CONDENSE_PROMPT, answer_inputs, condense_inputs, is_decline
 from rag.query import check_question
-from rag.retrieve import Retriever, SearchOptions, retriever_for
+from rag.retrieve import MIN_SIMILARITY, Retriever, SearchOptions, retriever_for
 from rag.retriever import NewsRetriever
 from rag.text import Sentence, names, stems, verdict_fits
 from rag.types import DECLINE_TEXT, Answer, Filters, Passage, Retrieval
@@ -47,8 +47,6 @@ from rag.when import TimeScope, time_scope
 
 log = logging.getLogger(__name__)
 
-# Below this cosine similarity (MiniLM) no passage is about the question.
-MIN_SIMILARITY = 0.3
 EXTRACTIVE_SENTENCES = 2
 EXTRACTIVE_RELATIVE = 0.6
 SUMMARY_ARTICLES = 4

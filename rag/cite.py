@@ -225,6 +225,8 @@ class _Matcher:
         self.weights = weights
         self.checks = checks
         self._vectors: dict[str, list[float]] = {}
+        # A sentence quoted verbatim is supported by the sentence it quotes.
+        self._verbatim = {" ".join(c.text.split()): c for c in reversed(candidates)}
 
     def similarity(self, a: str, b: str) -> float:
         """Cosine similarity of two texts (vectors cached; 1.0 without an embedder)."""
@@ -258,6 +260,9 @@ class _Matcher:
     def support(self, sentence: str, lead: str = "") -> list[Sentence]:
         """The best passing quote for ``sentence`` (and a second for a second fact);
         ``lead`` is the question a short sentence answers."""
+        same = self._verbatim.get(" ".join(sentence.split()))
+        if same is not None:
+            return [same]
         wanted = stems(f"{lead} {sentence}") - _VERDICTS
         speaker = claimed_speaker(sentence) if self.checks.speaker else None
         if speaker:  # who said it is checked on its own; what was said must match
@@ -379,4 +384,5 @@ def _citation(n: int, s: Sentence) -> Citation:
         start=s.start,
         end=s.end,
         context=s.before,
+        completeness=p.completeness,
     )

@@ -26,6 +26,10 @@ DENSE_WEIGHT = 0.3
 # Each ranking contributes this many candidates per requested passage.
 CANDIDATES_PER_K = 3
 MIN_CANDIDATES = 20
+# Below this cosine similarity (MiniLM) no passage is about the question.
+MIN_SIMILARITY = 0.3
+# A teaser or paywalled article's passage counts this share of its score in the order.
+PARTIAL = 0.7
 # No article may fill the top k alone: multi-hop answers need several articles.
 MAX_PER_ARTICLE = 4
 _SEARCH_POOL = ThreadPoolExecutor(max_workers=4, thread_name_prefix="newsqa-search")
@@ -185,7 +189,8 @@ class Retriever:
             plan = QueryPlan(question)  # the user chose outlets: do not second-guess them
         else:
             plan = _switched(plan_query(question, self.outlets()), options)
-        recency = scope is not None and scope.recency and options.recency
+        # A period with nothing about it: the reports nearest before its end come first.
+        recency = scope is not None and (scope.recency or bool(notes)) and options.recency
         if scope is not None and options.time_filters:
             question = scope.search_text(question)
         wanted = k * RECENCY_POOL if recency else k
@@ -218,15 +223,21 @@ class Retriever:
         capped = _within(filters, None, scope.as_of) if scope.explicit else filters
         if not scope.bounded:
             return capped, []
-        # Reports of a day's events come out that night or the next morning.
+        # A day either side, as for a part's day (time zones: "published on October 30"
+        # may be stored as the 29th in UTC); reports of a day's events also come out
+        # that night or the next morning.
+        after = scope.after - timedelta(days=1) if scope.after else None
         before = scope.before
         if before is not None:
             before = max(before, min(before + timedelta(days=1), scope.as_of))
-        narrowed = _within(capped, scope.after, before)
-        if self._search(question, 1, narrowed, QueryPlan(question)):
+        narrowed = _within(capped, after, before)
+        probe = self._search(question, 3, narrowed, QueryPlan(question))
+        if probe and max(p.similarity for p in probe) >= MIN_SIMILARITY:
             return narrowed, []
         period = scope.describe()
-        return capped, [f"No stored article was published {period}; other dates are shown."]
+        return capped, [
+            f"No stored article about this was published {period}; other dates are used."
+        ]
 
     def _search(self, question: str, k: int, filters: Filters, plan: QueryPlan) -> list[Passage]:
         n = max(MIN_CANDIDATES, k * CANDIDATES_PER_K)
@@ -340,7 +351,11 @@ def merge(parts: list[list[_Hit]], whole: list[_Hit], k: int) -> list[Passage]:
             take(hit, capped)
         if len(chosen) >= k:
             break
-    return [Passage.from_stored(h.chunk, h.score, similarity[h.chunk.id]) for h in chosen.values()]
+    passages = [
+        Passage.from_stored(h.chunk, h.score, similarity[h.chunk.id]) for h in chosen.values()
+    ]
+    # Full articles first: a teaser or paywall stub only where it ranks clearly higher.
+    return sorted(passages, key=lambda p: -p.score * (1.0 if p.completeness == "full" else PARTIAL))
 
 
 _retrievers: dict[tuple[Any, ...], Retriever] = {}

@@ -31,6 +31,8 @@ class Passage:
     # The article's sentence just before this passage (its first sentence's speaker
     # context: "“...,” he said" opening a chunk names "he" in the chunk before).
     lead: str = ""
+    # "full", or "teaser" / "paywalled" when only part of the article could be had.
+    completeness: str = "full"
 
     @classmethod
     def from_stored(
@@ -51,6 +53,7 @@ class Passage:
             score=score,
             similarity=similarity,
             origin=str(meta.get("origin", "")),
+            completeness=str(meta.get("completeness") or "full"),
         )
 
     @property
@@ -75,6 +78,8 @@ class Citation:
     end: int
     # The sentence before the quote in its article: who "they" or "he" is.
     context: str = ""
+    # "full", "teaser" or "paywalled": shown with the source ("teaser only").
+    completeness: str = "full"
 
 
 @dataclass

@@ -40,7 +40,7 @@ _PHRASE = re.compile(
 _RECENT = re.compile(
     r"\b(?:latest|most\srecent(?:ly)?|newest|recent(?:ly)?|currently|current|so\sfar|"
     r"up\sto\sdate|updates?\son|any\supdates?|what'?s\snew|newer|last\sheard|"
-    r"at\sthe\smoment|right\snow|(?<=\s)now|as\sit\sstands|these\sdays|yet|still|"
+    r"at\sthe\smoment|right\snow|as\sit\sstands|these\sdays|yet|still|"
     r"anymore|any\smore)\b",
     re.I,
 )

@@ -278,7 +278,7 @@ def build_api(settings: Settings, answerer: Any = None) -> FastAPI:
 
     Example:
         >>> app = build_api(Settings(llm="extractive"))
-        >>> sorted(r.path for r in app.routes if r.path.startswith("/v1"))[:3]
+        >>> sorted({r.path for r in app.routes if r.path.startswith("/v1")})[:3]
         ['/v1/answer', '/v1/articles', '/v1/articles/{article_id}']
     """
     service = Service(settings, answerer)

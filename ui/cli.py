@@ -311,7 +311,9 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     if final.fallback_reason:
         print(f"(extractive answer: {final.fallback_reason})")
     for c in final.citations:
-        meta = ", ".join(x for x in (c.source, c.published_at and c.published_at[:10]) if x)
+        partial = {"teaser": "teaser only", "paywalled": "paywalled"}.get(c.completeness)
+        day = c.published_at and c.published_at[:10]
+        meta = ", ".join(x for x in (c.source, day, partial) if x)
         print(f"\n[{c.n}] {c.title}" + (f" ({meta})" if meta else ""))
         if c.url:
             print(f"    {c.url}")

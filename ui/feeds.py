@@ -69,7 +69,7 @@ def watcher_line(settings: Settings) -> str:
     if holder is None:
         return "Nobody is polling these feeds now: run `newsqa watch` (or `newsqa chat --watch`)."
     if holder.pid == os.getpid():
-        return "This server polls these feeds (`newsqa chat --watch`)."
+        return "This server polls these feeds (newsqa chat --watch)."
     return f"Polled by {holder.describe().replace('a watch', 'newsqa watch', 1)}."
 
 
@@ -145,39 +145,39 @@ def feed_lines(feeds: list[FeedState], now: float | None = None) -> list[str]:
     return lines
 
 
-def add_feeds(feeds: FeedList, text: str, every: str) -> tuple[bool, str]:
-    """Watch the feed URLs pasted in ``text`` every ``every`` (``15m``); returns whether
-    any was added or changed, and what to tell the user.
+def add_feeds(feeds: FeedList, text: str, every: str) -> tuple[str, str]:
+    """Watch the feed URLs pasted in ``text`` every ``every`` (``15m``); returns the kind
+    of notice (``ok``: added or changed, ``info``: already so, ``error``) and its text.
 
     >>> import tempfile; from pathlib import Path
     >>> feeds = FeedList(Path(tempfile.mkdtemp()) / "feeds.json")
     >>> add_feeds(feeds, "https://a.org/rss", "30m")
-    (True, 'Added: https://a.org/rss (every 30m).')
+    ('ok', 'Added: https://a.org/rss (every 30m).')
     >>> add_feeds(feeds, "file:///etc/passwd", "30m")
-    (False, 'Nothing added: only http:// and https:// URLs can be added.')
+    ('error', 'Nothing added: only http:// and https:// URLs can be added.')
     """
     from ui.library import parse_urls
 
     wanted, refused = parse_urls(text)
     if not wanted:
-        return False, f"Nothing added: {refused[0][1] if refused else 'paste a feed URL first'}."
+        return "error", f"Nothing added: {refused[0][1] if refused else 'paste a feed URL first'}."
     try:
         seconds = parse_every(every or format_every(DEFAULT_EVERY))
         done = feeds.add(wanted, seconds)
     except (FeedListError, ValueError) as exc:
-        return False, f"Nothing added: {exc}"
+        return "error", f"Nothing added: {exc}"
     said = "; ".join(f"{what.capitalize()}: {url}" for url, what in done)
     changed = any(what != "unchanged" for _, what in done)
-    return changed, f"{said} (every {format_every(seconds)})."
+    return "ok" if changed else "info", f"{said} (every {format_every(seconds)})."
 
 
-def remove_feed(feeds: FeedList, url: str | None) -> tuple[bool, str]:
-    """Stop watching ``url``; returns whether it was watched, and what to tell the user."""
+def remove_feed(feeds: FeedList, url: str | None) -> tuple[str, str]:
+    """Stop watching ``url``; returns the kind of notice (``ok``, ``error``) and its text."""
     if not url:
-        return False, "Choose a feed to remove."
+        return "error", "Choose a feed to remove."
     if feeds.remove([url]):
-        return True, f"No longer watching {url}; its articles stay in the library."
-    return False, f"{url} was not watched."
+        return "ok", f"No longer watching {url}; its articles stay in the library."
+    return "error", f"{url} was not watched."
 
 
 # -- the Library tab's section ---------------------------------------------------------
@@ -234,14 +234,13 @@ def build_feeds_section(settings: Settings) -> FeedsSection:
         return rows(), gr.Dropdown(choices=urls()), status()
 
     def on_add(text: str, every: str) -> tuple[Any, ...]:
-        changed, message = add_feeds(feeds, text, every)
-        if message.startswith("Nothing added"):
-            return (render.notice_html(message, "error"), *view(), gr.skip())
-        return (render.notice_html(message, "ok" if changed else "info"), *view(), "")
+        kind, message = add_feeds(feeds, text, every)
+        kept = gr.skip() if kind == "error" else ""  # the URL box keeps what failed
+        return (render.notice_html(message, kind), *view(), kept)
 
     def on_remove(url: str | None) -> tuple[Any, ...]:
-        removed, message = remove_feed(feeds, url)
-        return (render.notice_html(message, "ok" if removed else "error"), *view())
+        kind, message = remove_feed(feeds, url)
+        return (render.notice_html(message, kind), *view())
 
     timer = gr.Timer(REFRESH_SECONDS)
     gr.Markdown("### Watched feeds")

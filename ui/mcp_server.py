@@ -17,8 +17,8 @@ from __future__ import annotations
 import logging
 import sys
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from datetime import date
 from typing import Annotated, Any
 
@@ -27,6 +27,7 @@ from mcp.server.mcpserver.exceptions import ToolError
 from mcp.types import CallToolResult, TextContent
 from pydantic import BaseModel, Field
 
+from newsqa import __version__
 from newsqa.settings import Settings
 from rag.query import check_question
 from ui.api_models import MAX_K
@@ -102,6 +103,13 @@ class Tools:
                 self._answerer = Answerer(self.settings)
             return self._answerer
 
+    def warm_up(self) -> None:
+        """Load the embedder and the index before the first call."""
+        try:
+            self.answerer.retriever.retrieve("warm up", 1)
+        except Exception as exc:  # the first call reports the problem properly
+            logging.getLogger(__name__).warning("warm-up failed: %s", exc)
+
     def search(self, query: str, k: int) -> CallToolResult:
         """``search_news``'s result."""
         with _told():
@@ -158,7 +166,16 @@ def build_mcp(settings: Settings, answerer: Any = None) -> MCPServer:
         'newsqa'
     """
     tools = Tools(settings, answerer)
-    server = MCPServer("newsqa", instructions=INSTRUCTIONS, log_level="WARNING")
+
+    @asynccontextmanager
+    async def warm(_: Any) -> AsyncIterator[dict[str, Any]]:
+        # Started once the transport holds stdout: loading output cannot reach the wire.
+        threading.Thread(target=tools.warm_up, name="newsqa-warm-up", daemon=True).start()
+        yield {}
+
+    server = MCPServer(
+        "newsqa", version=__version__, instructions=INSTRUCTIONS, log_level="WARNING", lifespan=warm
+    )
 
     @server.tool(
         name="search_news",

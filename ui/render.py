@@ -37,11 +37,18 @@ def safe_url(url: str | None) -> str | None:
     return None
 
 
-def meta_html(source: str | None, published_at: str | None, url: str | None) -> str:
-    """Outlet · date · link to the original, escaped."""
+_PARTIAL_LABELS = {"teaser": "teaser only", "paywalled": "paywalled: part of the text"}
+
+
+def meta_html(
+    source: str | None, published_at: str | None, url: str | None, completeness: str = "full"
+) -> str:
+    """Outlet · date · "teaser only" · link to the original, escaped."""
     bits = [f'<span class="outlet">{esc(source)}</span>'] if source else []
     if day := _day(published_at):
         bits.append(f'<time datetime="{esc(day)}">{esc(day)}</time>')
+    if label := _PARTIAL_LABELS.get(completeness):
+        bits.append(f'<span class="partial">{esc(label)}</span>')
     if href := safe_url(url):
         bits.append(
             f'<a class="original" href="{esc(href)}" target="_blank" '
@@ -180,7 +187,7 @@ def _retrieved_items(passages: Sequence[Passage], prefix: str) -> str:
             f"{prefix}-{i}",
             f"{i}.",
             p.title or "(untitled)",
-            meta_html(p.source, p.published_at, p.url),
+            meta_html(p.source, p.published_at, p.url, p.completeness),
             _snippet(p),
             p.url,
             "source retrieved",
@@ -230,7 +237,7 @@ def sources_html(answer: Answer, turn: int) -> str:
             f"source-{c.n}",
             f"[{c.n}]",
             c.title or "(untitled)",
-            meta_html(c.source, c.published_at, c.url),
+            meta_html(c.source, c.published_at, c.url, c.completeness),
             quote_in_passage(c, answer.passages),
             c.url,
             "source cited",

@@ -12,7 +12,6 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from typing import Any
-from urllib.parse import urlsplit
 
 from ingest.article import TEASER, Article, article_id, normalize_date
 from ingest.loaders.base import Failure, Loaded, LoadError
@@ -136,7 +135,7 @@ def _entry_article(entry: Any, origin: str, outlet: str | None, number: int) -> 
     where = f"{origin}#entry{number}"
     title = _clean(entry.get("title")) or ""
     link = _clean(entry.get("link"))
-    if link and urlsplit(link).scheme.lower() not in ("http", "https"):
+    if link and not link.lower().startswith(("http://", "https://")):
         link = None  # feedparser falls back to the entry id ("urn:uuid:..."): not a page
     contents = [c.get("value", "") for c in entry.get("content", []) if c.get("value")]
     html = max(contents, key=len) if contents else entry.get("summary", "") or ""

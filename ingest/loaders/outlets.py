@@ -7,8 +7,8 @@ Extend :data:`HOST_NAMES` when an outlet's pages state no name, or a wrong one.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from urllib.parse import urlsplit
 
+from ingest.article import host_of
 from ingest.loaders.titles import normalise
 
 # Hosts (without "www.") whose outlet name pages often leave out or garble.
@@ -75,17 +75,6 @@ SOCIAL_HOSTS = (
     "pinterest.com",
 )
 _SUFFIXES = ("_de", "_at", "_ch", "_com", ".de", ".at", ".ch", ".com", ".net", ".org", ".co.uk")
-
-
-def host_of(url: str | None) -> str:
-    """``https://www.Zeit.de/x`` -> ``zeit.de``."""
-    if not url:
-        return ""
-    try:
-        host = urlsplit(url).hostname or ""
-    except ValueError:
-        return ""
-    return host.lower().removeprefix("www.")
 
 
 def mapped_name(host: str) -> str | None:

@@ -11,7 +11,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
-from urllib.parse import urlsplit
+
+from ingest.article import host_of
 
 # What sites put between the headline and their name ("Title | Site", "Site » Title").
 _SEPARATORS = (" | ", " || ", " - ", " – ", " — ", " :: ", " · ", " • ", " » ", " › ", " : ")
@@ -61,8 +62,7 @@ def host_names(url: str | None) -> list[str]:
     >>> host_names("https://www.dw.com/en/x")
     ['dw.com', 'dw']
     """
-    host = (urlsplit(url).hostname or "") if url else ""
-    host = host.removeprefix("www.")
+    host = host_of(url)
     if not host:
         return []
     labels = host.split(".")

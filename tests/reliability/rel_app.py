@@ -67,7 +67,7 @@ def ask(
 ) -> Reply:
     """Ask through ``/respond`` (a fresh chat) and wait for the final answer."""
     started = time.perf_counter()
-    job = gradio.submit(question, [], [], "", "", backend, k, api_name="/respond")
+    job = gradio.submit(question, [], [], "", "", backend, k, "", api_name="/respond")
     chat, sources, _ = job.result(timeout=timeout)
     seconds = time.perf_counter() - started
     last = chat[-1] if chat else {}

@@ -48,7 +48,7 @@ class ScriptedNewsModel(BaseChatModel):
         system = _text(messages[0]) if messages else ""
         human = _text(messages[-1]) if messages else ""
         if system.startswith("Rewrite the follow-up"):
-            earlier = re.findall(r"^- (.+)$", human, re.M)
+            earlier = re.findall(r"^Q: (.+)$", human, re.M)  # earlier turns: "Q: ..." / "A: ..."
             follow = human.rsplit("Follow-up:", 1)[-1].strip()
             core = _LEADING.sub("", follow).rstrip("?").strip()
             core = core[:1].upper() + core[1:]

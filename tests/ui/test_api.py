@@ -378,3 +378,12 @@ def test_private_urls_are_not_fetched(client: TestClient) -> None:
 def test_nothing_to_add_is_400(client: TestClient) -> None:
     got = client.post("/v1/articles", json={})
     assert got.status_code == 400 and "records" in error(got)["message"]
+
+
+def test_chat_mounts_with_the_launch_options() -> None:
+    from ui.app import launch_options, mount_options
+
+    settings = Settings(host="127.0.0.1", port=7999, max_bytes=1234, auth="u:p")
+    mount = mount_options(settings)
+    assert set(launch_options(settings)) - set(mount) == {"share", "quiet"}
+    assert mount["auth"] == ("u", "p") and mount["max_file_size"] == 1234

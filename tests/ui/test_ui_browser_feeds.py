@@ -37,6 +37,16 @@ def feed_status(home: Path) -> dict[str, Any]:
     return feeds[0] if feeds else {}
 
 
+def wait_cell(page: Any, col: int, text: str) -> None:
+    """Wait until the first row of the feeds table shows ``text`` in column ``col``."""
+    page.wait_for_function(
+        """([col, text]) => [...document.querySelectorAll(
+              `#feeds-table [data-testid='cell-0-${col}']`)]
+            .some(e => e.innerText.trim() === text)""",
+        arg=[col, text],
+    )
+
+
 def test_watch_a_feed_from_the_library_tab(
     web: WebServer, new_page: Callable[..., Any], tmp_path: Path
 ) -> None:
@@ -55,7 +65,7 @@ def test_watch_a_feed_from_the_library_tab(
         page.locator("#feed-url textarea, #feed-url input").first.fill(url)
         page.locator("#feed-add").click()
         page.wait_for_selector(f"#feeds-notice .notice.ok >> text=Added: {url}")
-        page.wait_for_selector(f"#feeds-table >> text={url}")
+        wait_cell(page, 0, url)
 
         deadline = time.monotonic() + 60
         while feed_status(home).get("last_success") is None and time.monotonic() < deadline:
@@ -66,13 +76,8 @@ def test_watch_a_feed_from_the_library_tab(
         open_chat(page)
         open_tab(page, "Library")
         page.wait_for_selector("#library-table >> text=The Harbour Bridge Update")
-        row = page.locator("#feeds-table [data-testid='cell-0-2']")
-        page.wait_for_function(
-            "() => document.querySelector(\"#feeds-table [data-testid='cell-0-2']\")"
-            "?.innerText.trim() === 'ok'"
-        )
-        assert row.inner_text().strip() == "ok"
-        assert page.locator("#feeds-table [data-testid='cell-0-5']").inner_text().strip() == "2"
+        wait_cell(page, 2, "ok")
+        wait_cell(page, 5, "2")
         screenshot(page, "library-watched-feeds.png")
 
         page.locator("#feed-choice input").click()

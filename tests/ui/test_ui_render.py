@@ -158,3 +158,9 @@ def test_ingest_report_counts_and_names_failures() -> None:
     assert "failed: bad.json: invalid JSON &lt;x&gt;" in out
     assert "/private/uploads" not in out
     assert "x.pdf: unsupported file type .pdf" in out
+
+
+def test_partial_articles_are_labelled_in_sources() -> None:
+    assert "teaser only" in render.meta_html("Wire", "2024-06-14", None, "teaser")
+    assert "paywalled" in render.meta_html("Wire", "2024-06-14", None, "paywalled")
+    assert "partial" not in render.meta_html("Wire", "2024-06-14", None, "full")
