@@ -445,6 +445,16 @@ def _answerer(settings: Settings | None, llm: BaseChatModel | str | None) -> Ans
         return _answerers[settings]
 
 
+def answerer_for(settings: Settings) -> Answerer:
+    """The shared :class:`Answerer` for ``settings`` (created on first use: loading the
+    embedder and model takes seconds), as ``answer()`` uses it.
+
+    Example:
+        >>> answerer_for(Settings.from_env()).answer("Who won?")   # doctest: +SKIP
+    """
+    return _answerer(settings, "auto")
+
+
 def answer(
     question: str,
     history: History | None = None,

@@ -16,7 +16,6 @@ from __future__ import annotations
 import json
 import logging
 import tempfile
-import threading
 import time
 from collections.abc import AsyncIterator, Generator
 from dataclasses import asdict
@@ -160,17 +159,13 @@ class Service:
     def __init__(self, settings: Settings, answerer: Any = None) -> None:
         self.settings = settings
         self._answerer = answerer
-        self._lock = threading.Lock()
 
     @property
     def answerer(self) -> Any:
-        """The :class:`~rag.answer.Answerer` (created on first use)."""
-        with self._lock:
-            if self._answerer is None:
-                from rag.answer import Answerer
+        """The :class:`~rag.answer.Answerer`: the one given, else the shared one."""
+        from rag.answer import answerer_for
 
-                self._answerer = Answerer(self.settings)
-            return self._answerer
+        return self._answerer or answerer_for(self.settings)
 
     @property
     def store(self) -> Any:

@@ -91,17 +91,13 @@ class Tools:
     def __init__(self, settings: Settings, answerer: Any = None) -> None:
         self.settings = settings
         self._answerer = answerer
-        self._lock = threading.Lock()
 
     @property
     def answerer(self) -> Any:
-        """The answerer (created on first use: loading takes seconds)."""
-        with self._lock:
-            if self._answerer is None:
-                from rag.answer import Answerer
+        """The :class:`~rag.answer.Answerer`: the one given, else the shared one."""
+        from rag.answer import answerer_for
 
-                self._answerer = Answerer(self.settings)
-            return self._answerer
+        return self._answerer or answerer_for(self.settings)
 
     def warm_up(self) -> None:
         """Load the embedder and the index before the first call."""

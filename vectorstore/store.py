@@ -205,6 +205,14 @@ def chunk_metadata(article: Article, chunk: Chunk, story_id: str | None = None) 
 class Store:
     """Chunks and article registry in Chroma (embedded, or a server via ``chroma_url``).
 
+    It talks to chromadb directly, not through LangChain's ``Chroma`` vector store,
+    because it needs what that wrapper does not give: writes in a crash-safe order
+    (registry ``pending`` -> chunks -> stale chunks removed -> ``done``), embeddings
+    reused by chunk hash, metadata replaced rather than merged, the article registry,
+    kept versions and story signatures beside the chunks, and the writer lease on a
+    Chroma server. Reading for LangChain goes through :class:`rag.retriever.NewsRetriever`
+    (and :meth:`langchain` gives the chunks as a LangChain vector store).
+
     Example:
         >>> store = Store(Settings(home=Path("/tmp/nq")))      # doctest: +SKIP
         >>> store.stats()["articles"]                            # doctest: +SKIP

@@ -1,4 +1,4 @@
-"""A short load test: 20 API clients at once for about 20 s against a real ``newsqa
+"""A short load test: 20 API clients at once for a minute against a real ``newsqa
 serve`` (extractive backend), mixing streamed and plain completions, answers and
 searches. Every request must succeed with the right answer: answers queue for the
 ``NEWSQA_CONCURRENCY`` slots, none is refused or fails.
@@ -19,7 +19,7 @@ from tests.ui.ui_helpers import Server
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(240)]
 CLIENTS = 20
-SECONDS = 20.0
+SECONDS = 60.0  # the issue asks for a minute of 20 clients
 G7 = "How large is the G7 loan package for Ukraine?"
 
 
@@ -50,7 +50,7 @@ def one_request(http: httpx.Client, turn: int) -> str | None:
     return None
 
 
-def test_twenty_clients_for_twenty_seconds(api_server: Server) -> None:
+def test_twenty_clients_for_a_minute(api_server: Server) -> None:
     with httpx.Client(base_url=api_server.url, timeout=60) as warm:
         assert one_request(warm, 0) is None  # the embedder is loaded before the clock starts
     deadline = time.monotonic() + SECONDS
