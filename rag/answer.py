@@ -40,7 +40,7 @@ from rag.prompt import ANSWER_PROMPT, CONDENSE_PROMPT, answer_inputs, condense_i
 from rag.query import check_question
 from rag.retrieve import MIN_SIMILARITY, Retriever, SearchOptions, retriever_for
 from rag.retriever import NewsRetriever
-from rag.text import Sentence, names, stems, verdict_fits
+from rag.text import Sentence, leading_verdict, names, stems, verdict_fits
 from rag.types import DECLINE_TEXT, Answer, Filters, Passage, Retrieval
 from rag.understand import QuestionKind, classify
 from rag.when import TimeScope, time_scope
@@ -58,8 +58,6 @@ _FOLLOW_UP = re.compile(
     r"the\s++same|next|earlier|later|again)\b",
     re.I,
 )
-
-_VERDICT_WORD = re.compile(r"^\W*+(yes|no)\b[\s,.:;!-]*+", re.I)
 
 History = Sequence[Any]
 Event = str | Retrieval | Answer
@@ -395,10 +393,10 @@ def _doubtful_verdict_dropped(question: str, text: str) -> str:
     ("Yes, ... it cannot be deployed"): a verdict is shown only when it is backed."""
     spans = sentence_spans(text)
     first = next((text[a:b] for a, b in spans if stems(text[a:b]) - {"yes", "no"}), "")
-    verdict = _VERDICT_WORD.match(text)
-    if verdict is None or verdict_fits(question, verdict.group(1).capitalize(), first):
+    opening = leading_verdict(text)
+    if opening is None or verdict_fits(question, opening[0], first):
         return text
-    rest = text[verdict.end() :].lstrip(" ,.;:-")
+    rest = text[opening[1] :]
     return rest[:1].upper() + rest[1:] if first else text
 
 

@@ -30,6 +30,7 @@ from rag.text import (
     header_stems,
     header_words,
     idf,
+    leading_verdict,
     missing_facts,
     passage_sentences,
     speaker_matches,
@@ -205,9 +206,8 @@ def cite(
 
 def _verdict(text: str) -> str | None:
     """The answer's opening "Yes" or "No", if it has one."""
-    first = _WORD.match(text.lstrip(" *\"'“"))
-    word = first.group().casefold() if first else ""
-    return word.capitalize() if word in _VERDICTS else None
+    opening = leading_verdict(text)
+    return opening[0] if opening else None
 
 
 class _Matcher:

@@ -153,11 +153,6 @@ def condense_inputs(previous: list[tuple[str, str]], question: str) -> dict[str,
     return {"earlier": "\n".join(lines), "question": _untagged(question)}
 
 
-def condense_messages(previous: list[tuple[str, str]], question: str) -> list[BaseMessage]:
-    """:data:`CONDENSE_PROMPT` formatted (see :func:`condense_inputs`)."""
-    return CONDENSE_PROMPT.format_messages(**condense_inputs(previous, question))
-
-
 def is_decline(text: str) -> bool:
     """True when the model said the evidence does not answer the question.
 

@@ -205,7 +205,17 @@ _NEGATION = re.compile(
     r"\b(?:not|no|never|cannot|none|neither|nor|without|nothing|nobody|yet\sto)\b|n[’']t\b",
     re.I,
 )
-_LEADING_VERDICT = re.compile(r"^\W*+(?:yes|no)\b[\s,.:;!-]*+", re.I)
+_LEADING_VERDICT = re.compile(r"^\W*+(yes|no)\b[\s,.:;!-]*+", re.I)
+
+
+def leading_verdict(text: str) -> tuple[str, int] | None:
+    """The "Yes"/"No" an answer opens with, and where the rest of it starts.
+
+    >>> leading_verdict("No, he stayed."), leading_verdict("Nobody knows.")
+    (('No', 4), None)
+    """
+    match = _LEADING_VERDICT.match(text)
+    return (match.group(1).capitalize(), match.end()) if match else None
 
 
 def verdict_fits(question: str, verdict: str, explanation: str) -> bool:
@@ -220,7 +230,8 @@ def verdict_fits(question: str, verdict: str, explanation: str) -> bool:
     >>> verdict_fits("Did he resign?", "Yes", "Yes, he resigned on Monday.")
     True
     """
-    body = _LEADING_VERDICT.sub("", explanation)
+    opening = leading_verdict(explanation)
+    body = explanation[opening[1] :] if opening else explanation
     if not stems(body):
         return True
     implied = bool(_NEGATION.search(question)) == bool(_NEGATION.search(body))
