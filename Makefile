@@ -4,7 +4,16 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 # llama-cpp-python compiles from source; the multimodal helper library is not used.
+# Not -march=native: on CPUs with AMX, ggml's AMX kernels crash (SIGSEGV on the first
+# decode) where the kernel does not grant AMX tile state, as in sandboxes; so the x86
+# vector extensions are chosen here (AVX-512 only when this CPU has it).
+AVX512 := $(shell grep -qw avx512f /proc/cpuinfo 2>/dev/null && echo ON || echo OFF)
+ifeq ($(shell uname -m),x86_64)
+export CMAKE_ARGS ?= -DLLAVA_BUILD=OFF -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON \
+  -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_AVX512=$(AVX512)
+else
 export CMAKE_ARGS ?= -DLLAVA_BUILD=OFF
+endif
 export CMAKE_BUILD_PARALLEL_LEVEL ?= $(shell nproc)
 export GRADIO_ANALYTICS_ENABLED := False
 export HF_HUB_OFFLINE := 1

@@ -19,8 +19,9 @@ EmbedBackend = Literal["auto", "onnx", "torch"]
 EMBED_BACKENDS: tuple[str, ...] = ("auto", "onnx", "torch")
 
 
-# The answer pipeline's switchable steps (rag/pipeline.py), each on by default;
-# NEWSQA_STEPS_OFF (or `newsqa eval --off`) switches some off to measure them.
+# The answer pipeline's switchable steps (rag/answer.py), on by default except those
+# in DEFAULT_STEPS_OFF; NEWSQA_STEPS_OFF (or `newsqa eval --off`) names the steps that
+# are off instead (``none``: all on), to measure them.
 STEP_NAMES: tuple[str, ...] = (
     "followup_rewrite",  # follow-ups rewritten with the earlier questions and answers
     "outlet_filters",  # outlets and days named in a question filter its parts' search
@@ -31,6 +32,8 @@ STEP_NAMES: tuple[str, ...] = (
     "speaker_context",  # evidence sentences bring the sentence naming their speaker
     "kind_prompts",  # prompts and evidence sized per question kind
     "verdict_prompt",  # yes/no questions asked for a verdict first
+    "yesno_quotes",  # yes/no questions answered with the quotes that settle them
+    "on_topic",  # an answer naming none of the question's names is declined
     "surname_expansion",  # "Kelce" -> "Travis Kelce" from the passages
     "fact_check",  # a cited sentence's names, numbers, months must be in its quote
     "speaker_check",  # a cited sentence's speaker must be its quote's speaker
@@ -39,10 +42,25 @@ STEP_NAMES: tuple[str, ...] = (
     "drop_unsupported",  # unsupported sentences dropped (off: marked "(unverified)")
     "verdict_needs_quote",  # a Yes/No with no supported sentence is declined
 )
+# Off unless asked for: surname expansion helped on MultiHop-RAG but on ordinary
+# questions it gave wrong names ("India" -> "Nottingham India", "Trump" -> "Ivanka
+# Trump") whenever a passage held one other "Word Surname" pair.
+DEFAULT_STEPS_OFF: frozenset[str] = frozenset({"surname_expansion"})
 
 
 def _names(raw: str) -> frozenset[str]:
     return frozenset(n.strip() for n in raw.split(",") if n.strip())
+
+
+def steps_off(raw: str) -> frozenset[str]:
+    """The steps ``NEWSQA_STEPS_OFF`` / ``newsqa eval --off`` switch off; ``none``:
+    every step on.
+
+    >>> sorted(steps_off("recency, fact_check")), steps_off("none")
+    (['fact_check', 'recency'], frozenset())
+    """
+    names = _names(raw)
+    return frozenset() if names == {"none"} else names
 
 
 class SettingsError(ValueError):
@@ -89,7 +107,7 @@ class Settings:
     progress: bool = True
     embedder: EmbedBackend = "auto"
     embed_threads: int | None = None
-    steps_off: frozenset[str] = frozenset()
+    steps_off: frozenset[str] = DEFAULT_STEPS_OFF
     # Feeds fetched at once by `newsqa watch` (feed and page requests together).
     watch_concurrency: int = 4
     # Estimated Jaccard similarity of word 5-grams at which two bodies are one story
@@ -218,7 +236,7 @@ _ENV: dict[str, tuple[str, Any]] = {
     "NEWSQA_CONCURRENCY": ("concurrency", int),
     "NEWSQA_EMBEDDER": ("embedder", str),
     "NEWSQA_EMBED_THREADS": ("embed_threads", int),
-    "NEWSQA_STEPS_OFF": ("steps_off", _names),
+    "NEWSQA_STEPS_OFF": ("steps_off", steps_off),
     "NEWSQA_WATCH_CONCURRENCY": ("watch_concurrency", int),
     "NEWSQA_STORY_THRESHOLD": ("story_threshold", float),
 }

@@ -40,8 +40,8 @@ from rag.prompt import ANSWER_PROMPT, CONDENSE_PROMPT, answer_inputs, condense_i
 from rag.query import check_question
 from rag.retrieve import MIN_SIMILARITY, Retriever, SearchOptions, retriever_for
 from rag.retriever import NewsRetriever
-from rag.text import Sentence, leading_verdict, names, stems, verdict_fits
-from rag.types import DECLINE_TEXT, Answer, Filters, Passage, Retrieval
+from rag.text import Sentence, leading_verdict, names, shares_a_name, stems, verdict_fits
+from rag.types import DECLINE_TEXT, Answer, Citation, Filters, Passage, Retrieval
 from rag.understand import QuestionKind, classify
 from rag.when import TimeScope, time_scope
 
@@ -213,6 +213,8 @@ class Answerer:
         )
         turn.passages = found.passages
         turn.notes += found.notes
+        if found.scope is not None:  # the period searched ("in June": maybe last year's)
+            turn.scope = found.scope
         missing = [
             name
             for name in found.plan.unknown_outlets
@@ -221,6 +223,11 @@ class Answerer:
         if missing:  # a name no article mentions and no outlet has: say so, answer anyway
             names_ = " or ".join(missing)
             turn.notes.append(f"No stored article comes from {names_}; other outlets are used.")
+        speaker = turn.kind.speaker
+        if speaker and found.passages and not any(m in speaker for m in missing):
+            head = stems(speaker.split()[-1])
+            if not any(head <= stems(f"{p.text} {p.source or ''}") for p in found.passages):
+                turn.notes.append(f"No stored article quotes {speaker}; other reports are used.")
         turn.timings["retrieval_s"] = time.perf_counter() - began
         return turn
 
@@ -277,15 +284,24 @@ class Answerer:
             yield DECLINE_TEXT
             return
         llm = self.llm
-        if llm is None:
+        if llm is None or (turn.kind.is_yes_no and self.on("yesno_quotes")):
+            # A small model's Yes/No is unreliable (the local 1.5B one said "Yes" to
+            # most dev questions whose answer was No): the quotes that settle it, verbatim.
             yield extractive_text(turn.standalone, turn.passages, turn.kind.kind)
             return
         model: Any = llm
         if self.kind_of(turn) in ("summary", "latest"):
             model = llm.bind(max_tokens=max(self.settings.max_tokens, SUMMARY_MAX_TOKENS))
         kind = self.kind_of(turn)
+        timely = turn.scope.bounded or turn.scope.recency
         inputs = answer_inputs(
-            turn.standalone, turn.evidence, kind, turn.kind.speaker, turn.scope.describe()
+            turn.standalone,
+            turn.evidence,
+            kind,
+            turn.kind.speaker,
+            turn.scope.describe(),
+            today=turn.scope.as_of.isoformat() if timely else "",
+            newest_first=turn.scope.recency and self.on("recency"),
         )
         generate = (ANSWER_PROMPT | model | StrOutputParser()).with_config(run_name="generate")
         for piece in generate.stream(inputs, config):
@@ -309,10 +325,12 @@ class Answerer:
         )
         if not turn.evidence or is_decline(text):
             return self.declined(common)
-        full = {}
+        # A quote naming "Zhao" supports "Changpeng Zhao" when the passages give that
+        # one full name; rewriting the answer's surnames is a step of its own.
+        texts = [p.text for p in turn.passages]
+        full = full_names(texts)
         if self.on("surname_expansion"):
-            texts = [p.text for p in turn.passages]
-            text, full = expand_surnames(text, texts), full_names(texts)
+            text = expand_surnames(text, texts)
         checks = Checks(
             facts=self.on("fact_check"),
             speaker=self.on("speaker_check"),
@@ -333,6 +351,12 @@ class Answerer:
         nothing = not cited.supported and checks.unsupported == "drop"
         if not cited.text.strip(" .") or unverified or nothing:
             return self.declined(common, cited.dropped)
+        shown = [cited.text, *(_cited_words(c) for c in cited.citations)]
+        known = [p.text for p in turn.passages]
+        if self.on("on_topic") and not shares_a_name(turn.standalone, shown, known):
+            return self.declined(common, [cited.text])
+        if turn.scope.bounded or turn.scope.recency:  # time matters: say when reported
+            common["notes"] = [*turn.notes, report_dates(cited.citations)]
         return Answer(
             text=cited.text, citations=cited.citations, unsupported=cited.dropped, **common
         )
@@ -386,6 +410,22 @@ class Answerer:
         """The complete :class:`Answer` (see :meth:`stream`)."""
         inputs = {"question": question, "history": history, "k": k, "where": where}
         return self.chain.invoke({**inputs, "as_of": as_of}, config)
+
+
+def report_dates(citations: Sequence[Citation]) -> str:
+    """The note giving each cited report's outlet and date.
+
+    >>> report_dates([Citation(1, "a", "T", "The Age", None, "2023-12-09T10:00", "q", "c", 0, 1)])
+    'Reported: [1] The Age, 2023-12-09.'
+    """
+    return "Reported: " + "; ".join(
+        f"[{c.n}] {c.source or c.title}, {(c.published_at or 'undated')[:10]}" for c in citations
+    ) + "."
+
+
+def _cited_words(c: Citation) -> str:
+    """What a citation shows: its quote, the sentence before, title and outlet."""
+    return f"{c.quote} {c.context} {c.title} {c.source or ''}"
 
 
 def _doubtful_verdict_dropped(question: str, text: str) -> str:

@@ -14,6 +14,7 @@ from ingest.sentences import sentence_spans
 from newsqa.settings import Settings
 from rag.query import Part, QueryPlan, day_range, plan_query
 from rag.types import Filters, Passage
+from rag.understand import topic_text
 from rag.when import TimeScope, time_scope
 from vectorstore.lexical import LexicalIndex
 from vectorstore.store import Store, StoredChunk
@@ -35,6 +36,9 @@ MAX_PER_ARTICLE = 4
 _SEARCH_POOL = ThreadPoolExecutor(max_workers=4, thread_name_prefix="newsqa-search")
 
 
+# A period named without a year ("in September") with nothing about the question is
+# looked for in up to this many earlier years.
+YEARLESS_LOOKBACK = 5
 # "The latest on X": this many times k relevant candidates, newest first.
 RECENCY_POOL = 3
 # ... of which those scoring at least this share of the best count as relevant.
@@ -48,6 +52,8 @@ class SearchResult:
     passages: list[Passage]
     plan: QueryPlan
     notes: tuple[str, ...] = ()
+    # The period searched: the question's, an earlier year's, or none (dropped).
+    scope: TimeScope | None = None
 
 
 @dataclass(frozen=True)
@@ -184,7 +190,7 @@ class Retriever:
         filters = Filters.coerce(where) or Filters()
         notes: list[str] = []
         if scope is not None and options.time_filters:
-            filters, notes = self._scoped(question, filters, scope)
+            filters, notes, scope = self._scoped(question, filters, scope)
         if filters.sources or not (options.outlet_filters or options.part_search):
             plan = QueryPlan(question)  # the user chose outlets: do not second-guess them
         else:
@@ -193,11 +199,12 @@ class Retriever:
         recency = scope is not None and (scope.recency or bool(notes)) and options.recency
         if scope is not None and options.time_filters:
             question = scope.search_text(question)
+        question = topic_text(question)
         wanted = k * RECENCY_POOL if recency else k
         passages = self._search(question, wanted, filters, plan)
         if recency:
             passages = newest_first(passages, k)
-        return SearchResult(self._with_leads(passages), plan, tuple(notes))
+        return SearchResult(self._with_leads(passages), plan, tuple(notes), scope)
 
     def _with_leads(self, passages: list[Passage]) -> list[Passage]:
         """Each passage with the last sentence of the chunk before it (one lookup)."""
@@ -218,11 +225,12 @@ class Retriever:
 
     def _scoped(
         self, question: str, filters: Filters, scope: TimeScope
-    ) -> tuple[Filters, list[str]]:
-        """``filters`` narrowed to what ``scope`` allows, and notes on what was dropped."""
+    ) -> tuple[Filters, list[str], TimeScope]:
+        """``filters`` narrowed to what ``scope`` allows, notes on what was dropped, and
+        the period searched (``scope``, an earlier year's, or none)."""
         capped = _within(filters, None, scope.as_of) if scope.explicit else filters
         if not scope.bounded:
-            return capped, []
+            return capped, [], scope
         # A day either side, as for a part's day (time zones: "published on October 30"
         # may be stored as the 29th in UTC); reports of a day's events also come out
         # that night or the next morning.
@@ -231,13 +239,31 @@ class Retriever:
         if before is not None:
             before = max(before, min(before + timedelta(days=1), scope.as_of))
         narrowed = _within(capped, after, before)
-        probe = self._search(question, 3, narrowed, QueryPlan(question))
-        if probe and max(p.similarity for p in probe) >= MIN_SIMILARITY:
-            return narrowed, []
+        if self._about(question, narrowed):
+            return narrowed, [], scope
+        # "In September" with nothing then: an earlier year's September, if any.
+        for years in range(1, YEARLESS_LOOKBACK + 1) if scope.yearless else ():
+            earlier = scope.years_back(years)
+            assert earlier.after is not None or earlier.before is not None
+            narrowed = _within(
+                capped,
+                earlier.after - timedelta(days=1) if earlier.after else None,
+                earlier.before + timedelta(days=1) if earlier.before else None,
+            )
+            if self._about(question, narrowed):
+                return narrowed, [], earlier
         period = scope.describe()
-        return capped, [
-            f"No stored article about this was published {period}; other dates are used."
-        ]
+        unbounded = replace(scope, after=None, before=None, yearless=False)
+        return (
+            capped,
+            [f"No stored article about this was published {period}; other dates are used."],
+            unbounded,
+        )
+
+    def _about(self, question: str, filters: Filters) -> bool:
+        """Whether anything within ``filters`` is about ``question`` (a small search)."""
+        probe = self._search(question, 3, filters, QueryPlan(question))
+        return bool(probe) and max(p.similarity for p in probe) >= MIN_SIMILARITY
 
     def _search(self, question: str, k: int, filters: Filters, plan: QueryPlan) -> list[Passage]:
         n = max(MIN_CANDIDATES, k * CANDIDATES_PER_K)

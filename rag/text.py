@@ -29,7 +29,10 @@ _NOT_NAMES = frozenset(
     """the a an and but or in on at of for from to by with as if when while after before
     he she it they we i you his her its their this that these those there here what who
     which how why where yes no also however meanwhile still yet so then now mr mrs ms dr
-    monday tuesday wednesday thursday friday saturday sunday according""".split()
+    monday tuesday wednesday thursday friday saturday sunday according is are was were
+    am be been did does do has have had can could will would should shall may might must
+    whose whom what's who's where's how's when's why's that's give tell show list
+    summarise summarize explain recap""".split()
 ) | frozenset(_MONTHS)
 # Who says it: "<speaker> said", "said <speaker>", "according to <speaker>".
 _SPEECH = (
@@ -163,6 +166,24 @@ def names(sentence: str) -> list[str]:
     ]
 
 
+def shares_a_name(question: str, texts: Iterable[str], known: Iterable[str] = ()) -> bool:
+    """Whether ``texts`` name anyone or anything ``question`` names that ``known`` (the
+    retrieved passages) also names (True when there is none: a question's opening
+    "Qué" or "Is" is no name): an answer about Rogers Communications does not answer
+    "Who replaced Bill Kenwright as Everton chairman?".
+
+    >>> known = ["Everton chairman Bill Kenwright died.", "Five Rogers directors left."]
+    >>> shares_a_name("Who replaced Bill Kenwright at Everton?", ["Five Rogers left."], known)
+    False
+    >>> shares_a_name("What did Sean Dyche say?", ["Dyche said it was unjust."], ["Dyche"])
+    True
+    >>> shares_a_name("g7 loan?", ["Anything."], known)
+    True
+    """
+    wanted = stems(" ".join(names(question))) & stems(" ".join(known))
+    return not wanted or bool(wanted & stems(" ".join(texts)))
+
+
 _DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
@@ -241,6 +262,11 @@ def verdict_fits(question: str, verdict: str, explanation: str) -> bool:
 # -- who is speaking --------------------------------------------------------------------
 
 
+# Someone's words: quotation marks or a verb of saying.
+_QUOTE_MARKS = re.compile(r"[\"“”«»]")
+_SPOKEN = re.compile(rf"[\"“”«»]|\b{_SPEECH}\b", re.I)
+
+
 def claimed_speaker(sentence: str) -> str | None:
     """Who a sentence says said something ("X said ...", "according to X, ...",
     '"...," said X', '"...," he said').
@@ -265,23 +291,32 @@ def claimed_speaker(sentence: str) -> str | None:
     return None
 
 
-def speaker_context(quote: Sentence) -> str:
-    """Text that says who speaks in ``quote``: its own attribution when it names
-    someone ("..., said Mykhailo Podolyak"), else the quote with the sentence before
-    (whose subject "they" or "the company" refers to).
-    """
+def named_speaker(quote: Sentence) -> str | None:
+    """Who ``quote``'s own attribution names ("..., said Mykhailo Podolyak"), if anyone."""
     for pattern in (_SPEAKER_AFTER, _SPEAKER_BEFORE):
         for match in pattern.finditer(quote.text):
             who = match.group(1).strip()
             if who.split()[-1].casefold() not in _PRONOUNS and names(". " + who):
                 return who
-    return f"{quote.before} {quote.text}"
+    return None
+
+
+def speaker_context(quote: Sentence) -> str:
+    """Text that says who speaks in ``quote``: its own attribution when it names
+    someone, else the quote with the sentence before (whose subject "they" or "the
+    company" refers to) and its article's title (an article about one person quotes
+    "he").
+    """
+    return named_speaker(quote) or f"{quote.before} {quote.text} {quote.passage.title}"
 
 
 def speaker_matches(sentence: str, quote: Sentence) -> bool:
     """Whether the speaker ``sentence`` names is the one ``quote`` quotes (True when the
     sentence names no speaker). The claimed speaker's head word must be in the quote's
-    speaker context or its article's header (an outlet "says" its report).
+    speaker context or its outlet's name (an outlet "says" its report); the title only
+    when the quote names no speaker of its own: a quote of Jason's in an article
+    headlined "Travis Kelce says ..." is not Travis's. A sentence quoting words needs
+    a quote of someone's words.
 
     >>> from rag.types import Passage
     >>> p = Passage("c", "a", "", "T", "Fortune", None, None, 0, 0)
@@ -290,6 +325,13 @@ def speaker_matches(sentence: str, quote: Sentence) -> bool:
     False
     >>> speaker_matches("Prosecutors argued that Bankman-Fried lied.", q)
     True
+    >>> speaker_matches('Siya Kolisi said he was "shown a yellow card".', Sentence(p, 0, 0,
+    ...     "Siya Kolisi was later shown a yellow card.", "Sam Cane watched."))
+    False
+    >>> kelce = Passage("c", "a", "", "Travis Kelce says it is too much", None, None, None, 0, 0)
+    >>> speaker_matches("Travis Kelce said: take it away.",
+    ...                 Sentence(kelce, 0, 0, "“Take it away,” Jason added.", ""))
+    False
     """
     claimed = claimed_speaker(sentence)
     if not claimed:
@@ -297,7 +339,11 @@ def speaker_matches(sentence: str, quote: Sentence) -> bool:
     words = [t[:6] for t in query_terms(claimed) if t != "s"]
     if not words or set(words) <= _GENERIC_SPEAKERS:
         return True
-    context = stems(speaker_context(quote)) | header_stems(quote.passage)
+    outlet = stems(quote.passage.source or "")
+    quoted = _QUOTE_MARKS.search(sentence) and words[-1] not in outlet
+    if quoted and not _SPOKEN.search(f"{quote.before} {quote.text}"):
+        return False  # 'X said "..."' needs someone's words, not a report about X
+    context = stems(speaker_context(quote)) | outlet
     # The head word decides ("lawyers" in "Bankman-Fried's lawyers", "Zhao" in
     # "Changpeng Zhao", whose quote may say only "Zhao said").
     return words[-1] in context

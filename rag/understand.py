@@ -75,6 +75,28 @@ _COMPARISON = re.compile(
     re.I,
 )
 KINDS = ("factoid", "attribution", "summary", "yesno", "comparison")
+# How people ask, not what about: "give me the gist of", "in a nutshell", "for me".
+# Rare words like "gist" or "nutshell" would otherwise pull in any article using them.
+_ASKING = re.compile(
+    r"\b(?:(?:can|could|would|will)\s(?:you|u)\s|please\b|(?:tell|give|show)\sme\b|"
+    r"i\s(?:want|need|would\slike)\s(?:to\sknow\b)?|summari[sz]e|(?:short\s|quick\s)?summary|"
+    r"sum\sup|(?:the\s)?gist|overview|recap|brief\sme|(?:quick\s)?run\s?down|"
+    r"(?:the\s)?short\sversion|in\sa\snutshell|in\sa\s(?:couple|few)\sof\s(?:sentences|words|lines)|"
+    r"in\sbrief|for\sme|(?:what'?s|what\sis)\sthe\s(?:story|deal)\swith|explain)\b",
+    re.I,
+)
+
+
+def topic_text(question: str) -> str:
+    """``question`` without the words of asking, for search.
+
+    >>> topic_text("Give me the gist of the mystery dog illness story, please")
+    'of the mystery dog illness story,'
+    >>> topic_text("Can you explain why?")
+    'Can you explain why?'
+    """
+    cleaned = " ".join(_ASKING.sub(" ", " ".join(question.split())).split())
+    return cleaned if len(cleaned.split()) >= 2 else question
 
 
 @dataclass(frozen=True)

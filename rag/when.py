@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -34,7 +34,7 @@ _YEAR = r"(?:19|20)\d\d"
 # is collapsed first), every quantifier bounded: linear time on any input.
 _PHRASE = re.compile(
     rf"\b(?:(as\sof|before|until|till|by|prior\sto|after|since|from|in|on|during|around)\s)?"
-    rf"(?:the\s)?({_NUMERIC}|{_RELATIVE}|{_MONTH_PHRASE}|{_YEAR})\b",
+    rf"(?:the\s)?({_NUMERIC}|{_RELATIVE}|{_MONTH_PHRASE}|{_YEAR})\b(?![-'’]\w)",
     re.I,
 )
 _RECENT = re.compile(
@@ -44,6 +44,8 @@ _RECENT = re.compile(
     r"anymore|any\smore)\b",
     re.I,
 )
+_RELATIVE_WORDS = re.compile(_RELATIVE, re.I)
+_HAS_YEAR = re.compile(r"(?:19|20)\d\d")
 _AMBIGUOUS_MONTHS = {"may", "march", "mar", "jan", "sept", "dec", "oct", "nov", "aug", "jun"}
 _SETTINGS = {"PREFER_DATES_FROM": "past", "RETURN_TIME_AS_PERIOD": True}
 _STARTS = ("after", "since", "from")
@@ -67,6 +69,17 @@ class TimeScope:
     # ``as_of`` was given (or the question says "as of ..."): later articles are left
     # out. Today by default leaves nothing out (undated articles included).
     explicit: bool = False
+    # The period was named without a year ("in late September", "on June 14"): read as
+    # the latest such period by ``as_of``, it may also mean an earlier year's.
+    yearless: bool = False
+
+    def years_back(self, years: int) -> TimeScope:
+        """The same period ``years`` earlier (for a period named without a year).
+
+        >>> time_scope("What happened in June?", "2024-07-01").years_back(1).describe()
+        'from 2023-06-01 to 2023-06-30'
+        """
+        return replace(self, after=_earlier(self.after, years), before=_earlier(self.before, years))
 
     def search_text(self, question: str) -> str:
         """``question`` without its time words ("the latest on", "last week"), which
@@ -100,6 +113,15 @@ class TimeScope:
         if self.before:
             return f"until {self.before}"
         return ""
+
+
+def _earlier(day: date | None, years: int) -> date | None:
+    if day is None:
+        return None
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
 
 
 def as_date(value: date | datetime | str | None) -> date:
@@ -146,6 +168,7 @@ def time_scope(question: str, as_of: date | datetime | str | None = None) -> Tim
     phrases: list[str] = []
     base = datetime(today.year, today.month, today.day, 12)
     periods = 0
+    yearless = False
     for match in _PHRASE.finditer(text):
         relation = (match.group(1) or "").lower().replace("\xa0", " ")
         phrase = match.group(2)
@@ -159,6 +182,7 @@ def time_scope(question: str, as_of: date | datetime | str | None = None) -> Tim
         if start > today:
             continue
         phrases.append(match.group(0))
+        yearless = yearless or not (_RELATIVE_WORDS.match(phrase) or _HAS_YEAR.search(phrase))
         if relation == "as of":
             today = before = min(today, end)
             base = datetime(today.year, today.month, today.day, 12)
@@ -175,7 +199,13 @@ def time_scope(question: str, as_of: date | datetime | str | None = None) -> Tim
         before = today
     explicit = as_of is not None or today != as_date(as_of)
     return TimeScope(
-        today, after, before, bool(_RECENT.search(text)), tuple(phrases), explicit
+        today,
+        after,
+        before,
+        bool(_RECENT.search(text)),
+        tuple(phrases),
+        explicit,
+        yearless and (after is not None or before is not None),
     )
 
 

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from newsqa import __version__
-from newsqa.settings import LLM_BACKENDS, Settings, SettingsError
+from newsqa.settings import DEFAULT_STEPS_OFF, LLM_BACKENDS, Settings, SettingsError, steps_off
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE, EXIT_PARTIAL = 0, 1, 2, 3
 _WAIT_HELP = "seconds to wait for another ingest to finish (default 120)"
@@ -126,7 +126,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--as-of", help="ISO date the questions are asked on, unless a question has its own"
     )
-    p.add_argument("--off", metavar="NAMES", help="answer-pipeline steps to switch off (a,b,c)")
+    p.add_argument(
+        "--off",
+        metavar="NAMES",
+        help="answer-pipeline steps to switch off (a,b,c; none: all on; default: "
+        + ",".join(sorted(DEFAULT_STEPS_OFF))
+        + ")",
+    )
     p.add_argument(
         "--json", action="store_true", help="print the summary as JSON instead of Markdown"
     )
@@ -495,8 +501,8 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
             print(f"newsqa: --as-of {args.as_of!r} is not a date like 2023-11-20", file=sys.stderr)
             return EXIT_USAGE
     extra: dict[str, Any] = {}
-    off = sorted({name.strip() for name in (args.off or "").split(",") if name.strip()})
-    if off:
+    off = sorted(steps_off(args.off or ""))
+    if args.off is not None:  # given ("--off none": every step on)
         if not hasattr(settings, "steps_off"):
             print("newsqa: --off: this build has no switchable steps", file=sys.stderr)
             return EXIT_USAGE

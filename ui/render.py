@@ -109,9 +109,9 @@ def answer_html(answer: Answer, turn: Turn) -> str:
             '<span class="hint">Try other words, widen the filters, or add articles in '
             "the Library tab.</span></div>" + print_
         )
-    note = ""
+    note = "".join(f'<div class="note">{esc(n)}</div>' for n in answer.notes)
     if answer.fallback_reason:
-        note = f'<div class="note">Quoted from the articles: {esc(answer.fallback_reason)}</div>'
+        note += f'<div class="note">Quoted from the articles: {esc(answer.fallback_reason)}</div>'
     body = text_html(answer.text, (c.n for c in answer.citations))
     return f'<div class="answer">{body}</div>{note}{print_}'
 

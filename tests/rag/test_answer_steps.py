@@ -78,12 +78,13 @@ def test_a_name_that_is_not_an_outlet_is_no_reason_to_refuse(store: Store) -> No
 
 
 def test_an_uncited_verdict_is_declined_and_a_cited_one_shown(store: Store) -> None:
-    no = _answerer(store, _fake("No. China did not support the ferry union.")).answer(
+    asked = {"yesno_quotes"}  # the model is asked for a verdict (a stronger model)
+    no = _answerer(store, _fake("No. China did not support the ferry union."), asked).answer(
         "Did China support the ferry union?"
     )
     assert no.declined and no.citations == [] and not no.text.startswith("No")
     yes = _answerer(
-        store, _fake("Yes. Union leader Maria Costa said the strike would end on Friday.")
+        store, _fake("Yes. Union leader Maria Costa said the strike would end on Friday."), asked
     ).answer("Is the ferry strike ending?")
     assert not yes.declined and yes.text.startswith("Yes") and yes.citations
 
@@ -148,3 +149,61 @@ def test_follow_ups_resolve_names_from_earlier_answers(store: Store) -> None:
 def test_every_step_name_is_known(store: Store, tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="no step nonsense"):
         store.settings.with_(steps_off=frozenset({"nonsense"}))
+
+
+def test_yes_no_is_answered_with_the_quotes_that_settle_it(store: Store) -> None:
+    # The local model says "Yes" to most questions whose answer is No: with
+    # ``yesno_quotes`` the model is not asked; the settling quote is shown verbatim.
+    fake = _fake("Yes, the ferry strike is ending.")
+    a = _answerer(store, fake).answer("Is the ferry strike over?")
+    assert fake.prompts == [] and not a.declined and not a.text.startswith("Yes")
+    assert a.citations and a.citations[0].quote.rstrip(".") in a.text
+    asked = _fake("Yes. Union leader Maria Costa said the strike would end on Friday.")
+    b = _answerer(store, asked, off={"yesno_quotes"}).answer("Is the ferry strike over?")
+    assert asked.prompts and b.text.startswith("Yes")
+
+
+def test_an_answer_naming_nothing_the_question_names_is_declined(store: Store) -> None:
+    # Supported by its quote, but about something else: no answer to the question.
+    off_topic = "The ferry company said it had offered a 5% raise."
+    q = "What raise did Sam Bankman-Fried offer the ferry union?"
+    a = _answerer(store, _fake(off_topic)).answer(q)
+    assert "trial-fortune" in {p.article_id for p in a.passages}  # a name the store knows
+    assert a.declined and not a.citations
+    kept = _answerer(store, _fake(off_topic), off={"on_topic"}).answer(q)
+    assert not kept.declined and kept.citations
+
+
+def test_a_claim_is_not_stitched_from_two_articles(store: Store) -> None:
+    # "demanded a 9% raise" is BBC's; "Maria Costa" is Reuters': one claim joining them
+    # is neither article's, so it gets no citation.
+    stitched = "Union leader Maria Costa demanded a 9% raise after talks broke down."
+    a = _answerer(store, _fake(stitched)).answer("What did the ferry union demand?")
+    assert a.declined and not a.citations
+
+
+def test_time_questions_get_today_newest_first_and_report_dates(store: Store) -> None:
+    fake = _fake("Maria Costa said the strike would end on Friday.")
+    a = _answerer(store, fake).answer("What's the latest on the ferry strike?", as_of="2023-11-20")
+    prompt = fake.prompts[-1]
+    assert "Today is 2023-11-20." in prompt and "newest first" in prompt
+    assert prompt.index("2023-11-14") < prompt.index("2023-11-02")  # Reuters before BBC
+    assert not a.declined and a.notes[-1].startswith("Reported: [1] Reuters, 2023-11-14")
+
+
+def test_a_month_without_a_year_is_looked_for_in_earlier_years(store: Store) -> None:
+    # Asked in December 2024, "in November" first means November 2024: nothing then,
+    # so the November 2023 reports are searched and the prompt names that period.
+    fake = _fake("Maria Costa said the strike would end on Friday.")
+    a = _answerer(store, fake).answer(
+        "What happened in the ferry strike in November?", as_of="2024-12-20"
+    )
+    assert not any("No stored article about this" in n for n in a.notes)
+    assert {p.article_id for p in a.passages} <= {"ferry-reuters", "ferry-bbc"}
+    assert "Reports from 2023-11-01 to 2023-11-30 are wanted." in fake.prompts[-1]
+
+
+def test_surname_expansion_is_off_unless_asked_for() -> None:
+    assert not Settings().step("surname_expansion") and Settings().step("fact_check")
+    assert Settings(steps_off=frozenset()).step("surname_expansion")
+    assert Settings.from_env({"NEWSQA_STEPS_OFF": "none"}).step("surname_expansion")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rag.understand import classify, is_yes_no
+from rag.understand import classify, is_yes_no, topic_text
 
 
 @pytest.mark.parametrize(
@@ -53,3 +53,18 @@ def test_long_inputs_are_linear() -> None:
     for text in ("did " * 5000, "a, " * 8000 + "is", "according to " * 2000, "what did " + "x " * 9000 + "say"):
         classify(text)
     assert time.perf_counter() - started < 3
+
+
+@pytest.mark.parametrize(
+    ("question", "topic"),
+    [
+        ("Quick rundown of the Michigan sign-stealing mess?", "of the Michigan sign-stealing mess?"),
+        ("What's the Emma Hayes news in a nutshell?", "What's the Emma Hayes news ?"),
+        ("Sum up the Rugby World Cup final for me", "the Rugby World Cup final"),
+        ("Could you tell me what Biden signed?", "what Biden signed?"),
+        ("How much did Alameda owe FTX?", "How much did Alameda owe FTX?"),
+        ("Can you explain why?", "Can you explain why?"),  # nothing left to search for
+    ],
+)
+def test_the_words_of_asking_are_not_searched_for(question: str, topic: str) -> None:
+    assert topic_text(question) == topic

@@ -43,6 +43,8 @@ def test_periods(question: str, after: str | None, before: str | None) -> None:
         "March on Washington: who spoke?",
         "How much did the 2023 budget add?",
         "g7 loan?",
+        "Who put a higher value on Mar-a-Lago, Bloomberg or the state?",
+        "Is the Jan-Feb special on the May-December romance out?",
         "Did The Verge report on October 3, 2023 that rents rose, and did Wired say on November 5, 2023 that prices fell?",
     ],
 )
@@ -74,3 +76,21 @@ def test_long_questions_stay_fast() -> None:
     for text in ("last " * 5000, "on " * 5000 + "June", "1" * 20000, "May " * 4000):
         time_scope(text, ASKED)
     assert time.perf_counter() - started < 5
+
+
+@pytest.mark.parametrize(
+    ("question", "yearless"),
+    [
+        ("what happened in late September?", True),
+        ("news from June 14", True),
+        ("What did Fortune report on 14 November 2023?", False),
+        ("what happened last week", False),
+        ("g7 loan?", False),
+    ],
+)
+def test_periods_named_without_a_year_may_mean_an_earlier_one(question: str, yearless: bool) -> None:
+    scope = time_scope(question, ASKED)
+    assert scope.yearless is yearless
+    if yearless:
+        earlier = scope.years_back(1)
+        assert earlier.after is not None and earlier.after.year == 2022

@@ -125,6 +125,14 @@ def test_a_decline_is_a_notice_not_an_answer() -> None:
     assert "Filters: until 2023-12-31" in out
 
 
+def test_an_answer_shows_its_notes() -> None:
+    notes = ["No stored article comes from Daily Planet; other outlets are used.",
+             "Reported: [1] Reuters, 2023-11-14."]
+    answer = Answer("q", "It ends Friday [1].", standalone_question="q", notes=notes)
+    out = render.answer_html(answer, render.Turn(0, "q", "", ""))
+    assert all(f'<div class="note">{render.esc(n)}</div>' in out for n in notes)
+
+
 def test_small_print_shows_the_rewritten_question_only_when_rewritten() -> None:
     same = render.small_print(render.Turn(1, "Who won?", "Who won?"))
     rewritten = render.small_print(render.Turn(1, "and NATO?", "What did <NATO> say?"))
