@@ -293,14 +293,13 @@ class Answerer:
         if self.kind_of(turn) in ("summary", "latest"):
             model = llm.bind(max_tokens=max(self.settings.max_tokens, SUMMARY_MAX_TOKENS))
         kind = self.kind_of(turn)
-        timely = turn.scope.bounded or turn.scope.recency
         inputs = answer_inputs(
             turn.standalone,
             turn.evidence,
             kind,
             turn.kind.speaker,
             turn.scope.describe(),
-            today=turn.scope.as_of.isoformat() if timely else "",
+            today=turn.scope.as_of.isoformat() if turn.scope.timely else "",
             newest_first=turn.scope.recency and self.on("recency"),
         )
         generate = (ANSWER_PROMPT | model | StrOutputParser()).with_config(run_name="generate")
@@ -352,10 +351,9 @@ class Answerer:
         if not cited.text.strip(" .") or unverified or nothing:
             return self.declined(common, cited.dropped)
         shown = [cited.text, *(_cited_words(c) for c in cited.citations)]
-        known = [p.text for p in turn.passages]
-        if self.on("on_topic") and not shares_a_name(turn.standalone, shown, known):
+        if self.on("on_topic") and not shares_a_name(turn.standalone, shown, texts):
             return self.declined(common, [cited.text])
-        if turn.scope.bounded or turn.scope.recency:  # time matters: say when reported
+        if turn.scope.timely:  # say when the cited reports came out
             common["notes"] = [*turn.notes, report_dates(cited.citations)]
         return Answer(
             text=cited.text, citations=cited.citations, unsupported=cited.dropped, **common

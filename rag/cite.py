@@ -186,7 +186,7 @@ def cite(
             key = (candidate.passage.article_id, candidate.start)
             if key not in numbers:
                 numbers[key] = len(numbers) + 1
-                citations.append(_citation(numbers[key], candidate))
+                citations.append(citation_for(numbers[key], candidate))
             marks.append(f"[{numbers[key]}]")
         if claim and not chosen and checks.unsupported == "mark":
             marks.append(UNVERIFIED)
@@ -296,8 +296,8 @@ def _support(
     tries: int = 5,
 ) -> list[list[Sentence]]:
     """Up to ``tries`` quote choices for a claim, best first: a quote holding enough of
-    its words, plus a second quote when another sentence of its article holds a good
-    part of what the first does not."""
+    its words, plus a second quote when one sentence elsewhere holds a good part of
+    what the first does not."""
     if not wanted:
         return []
     # Words no passage contains weigh as much as the rarest words: unsupported claims.
@@ -319,11 +319,7 @@ def _support(
         rest = wanted - candidate_stems[i]
         need = max(MIN_EXTRA_TERMS, math.ceil(EXTRA_SHARE * len(rest)))
         if len(rest) >= need:
-            # From the same article only: a sentence stitched from two articles ("Dexus
-            # CEO Steinberg will be replaced by Slack CEO Jones") is two claims, each
-            # to be supported on its own (clause_support), never one claim.
-            same = [c for c in candidates if c.passage.article_id == best.passage.article_id]
-            extra = max(same, key=lambda c: len(rest & stems(c.text)))
+            extra = max(candidates, key=lambda c: len(rest & stems(c.text)))
             if extra is not best and len(rest & stems(extra.text)) >= need:
                 chosen.append(extra)
         options.append(chosen)
@@ -374,7 +370,8 @@ def _unique(sentences: list[Sentence]) -> list[Sentence]:
     return list(seen.values())
 
 
-def _citation(n: int, s: Sentence) -> Citation:
+def citation_for(n: int, s: Sentence) -> Citation:
+    """Citation number ``n`` quoting sentence ``s`` verbatim."""
     p = s.passage
     return Citation(
         n=n,

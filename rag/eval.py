@@ -45,10 +45,13 @@ and, within it, for all questions and for each type.
   form is a substring of the padded answer (word boundaries: "1-0" is "1 0" and does
   not match "10"; "fee" does not match "fees").
 - Answerable accuracy (questions that are not ``unanswerable``): for a Yes/No gold
-  the first "yes" or "no" of the matched form of the answer must equal the gold;
+  the "Yes" or "No" the answer opens with must equal the gold; an answer opening
+  with neither (the quotes that settle it, ``yesno_quotes``) must contain an
+  ``accept`` entry, the words that state the verdict ("fell short", "not yet");
   otherwise the answer must contain ``answer`` or any ``accept`` entry. A declined
-  answer is wrong. (An unanswerable question is correct when declined; ``accuracy``
-  counts both kinds.)
+  answer is wrong. Rows are scored again when a run resumes, so a report always
+  applies these rules. (An unanswerable question is correct when declined;
+  ``accuracy`` counts both kinds.)
 - False declines: share of answerable questions declined. Unanswerable declined:
   share of unanswerable questions declined. Declined: count of declined answers.
 - Gold-article citation: share of answered (not declined) answerable questions with
@@ -286,7 +289,12 @@ def is_correct_ordinary(question: EvalQuestion, answer_text: str, declined: bool
         return False
     gold = normalize_words(question.answer).strip()
     if gold in ("yes", "no"):
-        return word_verdict(answer_text) == gold
+        from rag.text import leading_verdict
+
+        opening = leading_verdict(answer_text.strip())
+        if opening is not None:
+            return opening[0].casefold() == gold
+        return any(contains_phrase(answer_text, g) for g in question.accept)
     return any(contains_phrase(answer_text, g) for g in (question.answer, *question.accept))
 
 
@@ -601,6 +609,8 @@ def run_eval(
             if on_row:
                 on_row(number, len(questions))
     rows = [done[q.id] for q in questions]
+    if ordinary:  # resumed rows are scored by today's rules
+        rows = [_rescored(q, row) for q, row in zip(questions, rows, strict=True)]
     summary = summarize_ordinary(rows) if ordinary else summarize(rows)
     report: dict[str, Any] = {
         "config": {**config.key(), "questions": str(config.questions)},
@@ -618,6 +628,18 @@ def run_eval(
         (config.out / "summary.md").write_text(summary_markdown(summary, config))
         chart(summary, config.out / "by_type.png", title=title)
     return summary
+
+
+def _rescored(q: EvalQuestion, row: dict[str, Any]) -> dict[str, Any]:
+    """``row`` with ``correct`` (and ``speaker_right``) from :func:`is_correct_ordinary`."""
+    answer = row.get("answer") or {}
+    if not isinstance(answer, dict) or "text" not in answer:
+        return row
+    correct = is_correct_ordinary(q, answer["text"], bool(answer.get("declined")))
+    flags = dict(row.get("flags") or {})
+    if flags.get("speaker_named") is not None:
+        flags["speaker_right"] = bool(flags["speaker_named"]) and correct
+    return {**row, "correct": correct, "flags": flags}
 
 
 def _resume(rows_path: Path, key: dict[str, Any]) -> dict[str, dict[str, Any]]:

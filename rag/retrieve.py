@@ -244,7 +244,6 @@ class Retriever:
         # "In September" with nothing then: an earlier year's September, if any.
         for years in range(1, YEARLESS_LOOKBACK + 1) if scope.yearless else ():
             earlier = scope.years_back(years)
-            assert earlier.after is not None or earlier.before is not None
             narrowed = _within(
                 capped,
                 earlier.after - timedelta(days=1) if earlier.after else None,

@@ -33,6 +33,8 @@ class Passage:
     lead: str = ""
     # "full", or "teaser" / "paywalled" when only part of the article could be had.
     completeness: str = "full"
+    # The story the article belongs to (near-duplicates share one; else its own id).
+    story_id: str = ""
 
     @classmethod
     def from_stored(
@@ -54,6 +56,7 @@ class Passage:
             similarity=similarity,
             origin=str(meta.get("origin", "")),
             completeness=str(meta.get("completeness") or "full"),
+            story_id=str(meta.get("story_id") or chunk.article_id),
         )
 
     @property

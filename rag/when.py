@@ -102,6 +102,11 @@ class TimeScope:
         """True when the question names a period."""
         return self.after is not None or self.before is not None
 
+    @property
+    def timely(self) -> bool:
+        """True when time matters: the question names a period or wants the latest."""
+        return self.bounded or self.recency
+
     def describe(self) -> str:
         """``from 2023-11-13 to 2023-11-19``, ``until 2023-11-03``, or ``''``."""
         if self.after and self.before:

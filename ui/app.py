@@ -40,6 +40,7 @@ from ui.library import (
     stage_uploads,
     supported_types,
 )
+from ui.timeline_view import build_timeline_tab
 
 log = logging.getLogger(__name__)
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
@@ -545,6 +546,8 @@ def build_app(settings: Settings, answerer: Any = None, backends: Backends | Non
                 add = gr.Button("Add to library", variant="primary", elem_id="add")
                 report = gr.HTML(elem_id="ingest-report")
                 build_feeds_section(settings)
+            with gr.Tab("Timeline", id="timeline-tab"):
+                build_timeline_tab(settings)
             with gr.Tab("Settings", id="settings-tab"):
                 backend_choice = gr.Radio(
                     choices=[(BACKEND_LABELS[b], b) for b in LLM_BACKENDS],

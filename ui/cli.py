@@ -65,6 +65,12 @@ def build_parser() -> argparse.ArgumentParser:
         "counts from it, later articles are left out",
     )
 
+    p = sub.add_parser("timeline", help="what the articles on a topic said, day by day")
+    p.add_argument("topic")
+    p.add_argument("--json", action="store_true", help="print the timeline as JSON")
+    p.add_argument("--as-of", help="leave out articles published after this day (YYYY-MM-DD)")
+    p.add_argument("-n", type=int, default=12, help="stories to show at most (default 12)")
+
     p = sub.add_parser("chat", help="serve the browser chat")
     p.add_argument("--host", help="address to bind (NEWSQA_HOST, default 127.0.0.1)")
     p.add_argument("--port", type=int, help="port (NEWSQA_PORT, default 7860)")
@@ -181,6 +187,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     handler = {
         "ingest": cmd_ingest,
         "ask": cmd_ask,
+        "timeline": cmd_timeline,
         "chat": cmd_chat,
         "serve": cmd_serve,
         "mcp": cmd_mcp,
@@ -324,6 +331,40 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
         if c.url:
             print(f"    {c.url}")
         print(f"    “{c.quote}”")
+    return EXIT_OK
+
+
+def cmd_timeline(args: argparse.Namespace, settings: Settings) -> int:
+    """``newsqa timeline TOPIC``: the topic's stories by day, each a cited quote."""
+    from dataclasses import asdict
+
+    from rag.query import QuestionError, check_question
+    from rag.retrieve import retriever_for
+    from rag.timeline import build_timeline
+    from rag.when import as_date
+
+    try:
+        check_question(args.topic)
+        as_of = as_date(args.as_of) if args.as_of else None
+        if args.n < 1:
+            raise ValueError("-n must be at least 1")
+    except (QuestionError, ValueError) as exc:
+        print(f"newsqa: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    timeline = build_timeline(args.topic, retriever_for(settings), as_of, args.n)
+    if args.json:
+        print(json.dumps(asdict(timeline), indent=2, ensure_ascii=False))
+        return EXIT_OK
+    if not timeline.entries:
+        print(f"No stored article is about {args.topic!r}.")
+    for note in timeline.notes:
+        print(f"({note})")
+    for day, entries in timeline.by_day().items():
+        print(day)
+        for e in entries:
+            c = e.citation
+            also = f"; also {', '.join(e.also)}" if e.also else ""
+            print(f"  [{c.n}] “{c.quote}” ({c.source or c.title}{also})")
     return EXIT_OK
 
 

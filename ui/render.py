@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from ingest.pipeline import IngestReport
+from rag.timeline import Timeline
 from rag.types import DECLINE_TEXT, Answer, Citation, Filters, Passage
 
 # Characters of article text shown around a highlighted quote.
@@ -331,6 +332,27 @@ def ingest_report_html(
         f'<div class="ingest-report"><div class="chips">{chips}{took}</div>'
         f'<ul class="report-lines">{"".join(lines)}</ul></div>'
     )
+
+
+def timeline_html(timeline: Timeline) -> str:
+    """A :class:`rag.timeline.Timeline` as days, each with its stories' quotes."""
+    if not timeline.entries:
+        return notice_html(f"No stored article is about “{timeline.topic}”.")
+    parts = [f'<div class="note">{esc(n)}</div>' for n in timeline.notes]
+    for day, entries in timeline.by_day().items():
+        items = []
+        for e in entries:
+            c = e.citation
+            also = f" · also {esc(', '.join(e.also))}" if e.also else ""
+            meta = meta_html(c.source, c.published_at, c.url, c.completeness)
+            items.append(
+                f'<li class="timeline-entry"><span class="marker">[{c.n}]</span> '
+                f'<q>{esc(c.quote)}</q> <span class="meta">{esc(c.title)} · {meta}{also}'
+                "</span></li>"
+            )
+        heading = f'<section class="timeline-day"><h4>{esc(day)}</h4>'
+        parts.append(f"{heading}<ul>{''.join(items)}</ul></section>")
+    return f'<div class="timeline">{"".join(parts)}</div>'
 
 
 def notice_html(message: str, kind: str = "info") -> str:

@@ -585,10 +585,12 @@ def test_ordinary_matching_rules() -> None:
     assert not is_correct_ordinary(q("Kane"), "Kane", True)  # declined: wrong
     assert contains_phrase("a b c", "b") and not contains_phrase("abc", "b")
     assert not contains_phrase("anything", "!!")
-    # yes/no: the first verdict decides; accept phrases do not override it
+    # yes/no: the opening verdict decides, and accept phrases do not override it; an
+    # answer without one (the settling quotes) must state the verdict in accepted words
     assert is_correct_ordinary(q("No", "once", qtype="yesno"), "No, just once.", False)
     assert not is_correct_ordinary(q("No", "once", qtype="yesno"), "Yes, once, no more.", False)
-    assert not is_correct_ordinary(q("No", "once", qtype="yesno"), "He scored once.", False)
+    assert is_correct_ordinary(q("No", "fell short", qtype="yesno"), "Sales fell short.", False)
+    assert not is_correct_ordinary(q("No", "fell short", qtype="yesno"), "Sales rose, no.", False)
     assert is_correct_ordinary(q("Yes", qtype="comparison"), "Yes—both said so.", False)
     # unanswerable: right only when declined
     gold = q("Insufficient information.", qtype="unanswerable")

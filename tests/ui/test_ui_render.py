@@ -133,6 +133,16 @@ def test_an_answer_shows_its_notes() -> None:
     assert all(f'<div class="note">{render.esc(n)}</div>' in out for n in notes)
 
 
+def test_timeline_escapes_and_groups_by_day() -> None:
+    from rag.timeline import Timeline, TimelineEntry
+
+    c = Citation(1, "a", "<b>T</b>", "<i>Out</i>", None, "2023-11-14", "Q <x>.", "a:0", 0, 6)
+    out = render.timeline_html(Timeline("t", [TimelineEntry("2023-11-14", c, ("<s>",))]))
+    assert "<h4>2023-11-14</h4>" in out and "<x>" not in out and "&lt;x&gt;" in out
+    assert "<b>" not in out and "<i>" not in out and "also &lt;s&gt;" in out
+    assert 'class="notice' in render.timeline_html(Timeline("nothing"))
+
+
 def test_small_print_shows_the_rewritten_question_only_when_rewritten() -> None:
     same = render.small_print(render.Turn(1, "Who won?", "Who won?"))
     rewritten = render.small_print(render.Turn(1, "and NATO?", "What did <NATO> say?"))
