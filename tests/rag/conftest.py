@@ -31,6 +31,15 @@ def seeded(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> tupl
     return settings, store
 
 
+def store_with(home: Path, embedder: Embedder, articles: list[dict[str, Any]]) -> Store:
+    """A store in ``home`` holding ``articles`` (JSON records), all added."""
+    records = home / "articles.jsonl"
+    records.write_text("\n".join(json.dumps(a) for a in articles), encoding="utf-8")
+    store = Store(Settings(home=home, llm="extractive"), embedder)
+    assert len(ingest([str(records)], store).added) == len(articles)
+    return store
+
+
 class FakeOpenAI:
     """A tiny OpenAI-compatible chat server: replies with ``reply`` (streamed or not)."""
 

@@ -4,16 +4,15 @@ mouth, time relative to ``as_of``, follow-ups from earlier answers."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
 from langchain_core.messages import AIMessage
 
-from ingest.pipeline import ingest
 from newsqa.settings import Settings
 from rag.answer import Answerer
 from rag.retrieve import Retriever
+from tests.rag.conftest import store_with
 from tests.rag.test_answer import RecordingFake, _fake
 from vectorstore.embeddings import Embedder
 from vectorstore.store import Store
@@ -54,12 +53,7 @@ ARTICLES = [
 
 @pytest.fixture(scope="module")
 def store(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> Store:
-    home = tmp_path_factory.mktemp("steps")
-    records = home / "articles.jsonl"
-    records.write_text("\n".join(json.dumps(a) for a in ARTICLES), encoding="utf-8")
-    store = Store(Settings(home=home, llm="extractive"), embedder)
-    assert len(ingest([str(records)], store).added) == len(ARTICLES)
-    return store
+    return store_with(tmp_path_factory.mktemp("steps"), embedder, ARTICLES)
 
 
 def _answerer(store: Store, llm: object, off: set[str] | None = None) -> Answerer:

@@ -10,10 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from ingest.pipeline import ingest
-from newsqa.settings import Settings
 from rag.retrieve import Retriever
 from rag.timeline import build_timeline
+from tests.rag.conftest import store_with
 from vectorstore.embeddings import Embedder
 from vectorstore.store import Store
 
@@ -45,12 +44,7 @@ ARTICLES = [
 
 @pytest.fixture(scope="module")
 def store(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> Store:
-    home = tmp_path_factory.mktemp("timeline")
-    records = home / "articles.jsonl"
-    records.write_text("\n".join(json.dumps(a) for a in ARTICLES), encoding="utf-8")
-    store = Store(Settings(home=home, llm="extractive"), embedder)
-    assert len(ingest([str(records)], store).added) == len(ARTICLES)
-    return store
+    return store_with(tmp_path_factory.mktemp("timeline"), embedder, ARTICLES)
 
 
 def test_stories_in_date_order_with_duplicates_collapsed(store: Store) -> None:
