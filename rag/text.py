@@ -264,7 +264,7 @@ def verdict_fits(question: str, verdict: str, explanation: str) -> bool:
 
 # Someone's words: quotation marks or a verb of saying.
 _QUOTE_MARKS = re.compile(r"[\"“”«»]")
-_SPOKEN = re.compile(rf"[\"“”«»]|\b{_SPEECH}\b", re.I)
+_SPOKEN = re.compile(rf"{_QUOTE_MARKS.pattern}|\b{_SPEECH}\b", re.I)
 
 
 def claimed_speaker(sentence: str) -> str | None:
