@@ -32,13 +32,14 @@ STEP_NAMES: tuple[str, ...] = (
     "speaker_context",  # evidence sentences bring the sentence naming their speaker
     "kind_prompts",  # prompts and evidence sized per question kind
     "verdict_prompt",  # yes/no questions asked for a verdict first
-    "yesno_quotes",  # yes/no questions answered with the quotes that settle them
+    "yesno_quotes",  # yes/no on one fact answered with the quotes that settle it
     "on_topic",  # an answer naming none of the question's names is declined
     "surname_expansion",  # "Kelce" -> "Travis Kelce" from the passages
     "fact_check",  # a cited sentence's names, numbers, months must be in its quote
     "speaker_check",  # a cited sentence's speaker must be its quote's speaker
     "meaning_check",  # a cited sentence and its quote must mean alike (embeddings)
     "clause_citations",  # a sentence joining reports cited clause by clause
+    "question_premises",  # a sentence restating the question checked for what it adds
     "drop_unsupported",  # unsupported sentences dropped (off: marked "(unverified)")
     "verdict_needs_quote",  # a Yes/No with no supported sentence is declined
 )

@@ -40,7 +40,15 @@ from rag.prompt import ANSWER_PROMPT, CONDENSE_PROMPT, answer_inputs, condense_i
 from rag.query import check_question
 from rag.retrieve import MIN_SIMILARITY, Retriever, SearchOptions, retriever_for
 from rag.retriever import NewsRetriever
-from rag.text import Sentence, leading_verdict, names, shares_a_name, stems, verdict_fits
+from rag.text import (
+    Sentence,
+    header_words,
+    leading_verdict,
+    names,
+    shares_a_name,
+    stems,
+    verdict_fits,
+)
 from rag.types import DECLINE_TEXT, Answer, Citation, Filters, Passage, Retrieval
 from rag.understand import QuestionKind, classify
 from rag.when import TimeScope, time_scope
@@ -50,6 +58,8 @@ log = logging.getLogger(__name__)
 EXTRACTIVE_SENTENCES = 2
 EXTRACTIVE_RELATIVE = 0.6
 SUMMARY_ARTICLES = 4
+# Articles that must give a surname's full name before an answer's surname is expanded.
+NAMED_IN_ARTICLES = 2
 # Longest answer of a summary, in tokens (others: settings.max_tokens).
 SUMMARY_MAX_TOKENS = 200
 _FOLLOW_UP = re.compile(
@@ -284,9 +294,12 @@ class Answerer:
             yield DECLINE_TEXT
             return
         llm = self.llm
-        if llm is None or (turn.kind.is_yes_no and self.on("yesno_quotes")):
-            # A small model's Yes/No is unreliable (the local 1.5B one said "Yes" to
-            # most dev questions whose answer was No): the quotes that settle it, verbatim.
+        if llm is None or (
+            turn.kind.is_yes_no and not turn.kind.compares and self.on("yesno_quotes")
+        ):
+            # A small model's Yes/No on one fact is unreliable (the local 1.5B one said
+            # "Yes" to most dev questions whose answer was No): the quotes that settle
+            # it, verbatim. Reports set against each other need the model to compare.
             yield extractive_text(turn.standalone, turn.passages, turn.kind.kind)
             return
         model: Any = llm
@@ -329,18 +342,23 @@ class Answerer:
         texts = [p.text for p in turn.passages]
         full = full_names(texts)
         if self.on("surname_expansion"):
-            text = expand_surnames(text, texts)
+            articles: dict[str, str] = {}
+            for p in turn.passages:
+                articles[p.article_id] = f"{articles.get(p.article_id, '')}\n{p.text}"
+            text = expand_surnames(text, articles.values(), min_texts=NAMED_IN_ARTICLES)
         checks = Checks(
             facts=self.on("fact_check"),
             speaker=self.on("speaker_check"),
             clauses=self.on("clause_citations"),
+            premises=self.on("question_premises"),
             unsupported="drop" if self.on("drop_unsupported") else "mark",
             full_names=full,
             embed=self.retriever.store.embedder.embed_documents
             if self.on("meaning_check")
             else None,
         )
-        if turn.kind.is_yes_no and self.on("verdict_needs_quote"):
+        if turn.kind.is_yes_no and not turn.kind.compares and self.on("verdict_needs_quote"):
+            # (A comparison's reason describes both reports: no negation to read.)
             text = _doubtful_verdict_dropped(turn.question, text)
         quotable = [e for e in turn.evidence if e.start >= e.passage.start]  # not leads
         cited = cite(text, turn.passages, quotable, checks, turn.standalone)
@@ -351,7 +369,8 @@ class Answerer:
         if not cited.text.strip(" .") or unverified or nothing:
             return self.declined(common, cited.dropped)
         shown = [cited.text, *(_cited_words(c) for c in cited.citations)]
-        if self.on("on_topic") and not shares_a_name(turn.standalone, shown, texts):
+        known = [f"{header_words(p)} {p.text}" for p in turn.passages]  # outlets too
+        if self.on("on_topic") and not shares_a_name(turn.standalone, shown, known):
             return self.declined(common, [cited.text])
         if turn.scope.timely:  # say when the cited reports came out
             common["notes"] = [*turn.notes, report_dates(cited.citations)]

@@ -9,7 +9,10 @@ but only when it passes the checks:
 - **facts**: every name, number and month the sentence states is in the quote, the
   sentence before it, or its article's header (title, outlet, date);
 - **speaker**: when the sentence says who said something, the quote is that party's
-  (a quote opening "They argue ..." is resolved by the sentence before it).
+  (a quote opening "They argue ..." is resolved by the sentence before it);
+- **premises**: a sentence restating the question ("Google is the company that ...,
+  as The Verge and TechCrunch report") is checked for what it adds to the question
+  ("Google"): quotes that hold it and the question's words (:meth:`premise_support`).
 
 A sentence no quote passes is unsupported: dropped from the answer (the default),
 marked, or kept uncited (see :data:`UNSUPPORTED_MODES`). Never cited to the nearest
@@ -32,6 +35,8 @@ from rag.text import (
     idf,
     leading_verdict,
     missing_facts,
+    names,
+    numbers,
     passage_sentences,
     speaker_matches,
     stems,
@@ -61,6 +66,13 @@ _CLAUSE_BREAK = re.compile(
     re.IGNORECASE,
 )
 MIN_CLAUSE_TERMS = 3
+# A sentence restating the question ("Google is the company at the center of ...,
+# as reported by The Verge and TechCrunch") is checked only for what it adds: when at
+# least this share of its content words are the question's and it adds at most
+# MAX_ADDED, a quote must hold all it adds and MIN_PREMISE_TERMS of the question's words.
+RESTATED_SHARE = 0.6
+MAX_ADDED = 4
+MIN_PREMISE_TERMS = 3
 _MODEL_MARKERS = re.compile(r"(?<!\s)\s*+\[(?:\d++(?:\s*+[,–-]\s*+\d++)*+)\]")
 
 
@@ -79,6 +91,8 @@ class Checks:
     # Surname -> full name the passages give ("Kelce" -> "Travis Kelce"): a quote that
     # names the surname supports the full name.
     full_names: dict[str, str] = field(default_factory=dict)
+    # A sentence restating the question is checked for what it adds (see RESTATED_SHARE).
+    premises: bool = True
     # Embeds texts (the store's embedder): a quote must also mean what the sentence
     # says (cosine >= SEMANTIC_MIN), not only share its words ("China supported the
     # loan" is not "pandas on loan from Beijing returned to China": 0.36).
@@ -175,6 +189,8 @@ def cite(
             chosen = match.support(sentence, lead) or (
                 match.clause_support(sentence) if checks.clauses else []
             )
+        if claim and not chosen and checks.premises and question:
+            chosen = match.premise_support(sentence, claim, question)
         if claim and not chosen and checks.unsupported != "keep":
             dropped.append(sentence)
             if checks.unsupported == "drop":
@@ -272,6 +288,72 @@ class _Matcher:
             if self.passes(sentence, chosen, lead):
                 return chosen
         return []
+
+    def premise_support(self, sentence: str, claim: set[str], asked: str) -> list[Sentence]:
+        """Quotes for a sentence that restates the question ``asked`` and adds an
+        answer: each holds every name and number the sentence adds and
+        MIN_PREMISE_TERMS of the question's words; the second, from another article,
+        covers question words the first does not. A restatement adding no name or
+        number is backed only as a verdict's reason ("Yes, both reported ..."), by two
+        articles. An added name must be the one the quotes tie to the question best."""
+        wanted = stems(asked)
+        added = claim - wanted
+        restated = len(claim & wanted) >= RESTATED_SHARE * len(claim)
+        if not (restated or len(claim) < SHORT_CLAIM) or len(added) > MAX_ADDED:
+            return []  # (a short sentence, "OpenAI.", answers the question alone)
+        new_names = stems(" ".join(names(sentence))) - wanted
+        new_numbers = numbers(sentence) - numbers(asked)
+        if not (new_names or new_numbers) and _verdict(sentence) is None:
+            return []
+        related = [
+            i
+            for i, quote in enumerate(self.candidates)
+            if len(wanted & stems(quote.text)) >= MIN_PREMISE_TERMS
+        ]
+        pool = [
+            i
+            for i in related
+            if new_names <= self.candidate_stems[i]
+            and new_numbers <= numbers(self.candidates[i].text)
+        ]
+        if not pool or (new_names and not self._best_named(new_names, related, wanted)):
+            return []
+        first = max(pool, key=lambda i: self._overlap(i, wanted))
+        rest = wanted - self.candidate_stems[first]
+        article = self.candidates[first].passage.article_id
+        others = [i for i in pool if self.candidates[i].passage.article_id != article]
+        second = max(others, key=lambda i: self._overlap(i, rest), default=None)
+        if second is None or not self._overlap(second, rest):
+            return [self.candidates[first]] if new_names or new_numbers else []
+        return [self.candidates[first], self.candidates[second]]
+
+    def _overlap(self, i: int, terms: set[str]) -> float:
+        """IDF-weighted share of ``terms`` candidate ``i`` holds (not normalised)."""
+        return sum(self.weights[t] for t in terms & self.candidate_stems[i])
+
+    def _best_named(self, added: set[str], related: list[int], wanted: set[str]) -> bool:
+        """Whether the quotes naming ``added`` match the question at least as well as
+        those naming anyone else (best quote per article, summed over articles): "Wang"
+        is no answer to "who told a trader ..." when the quotes say "Wang testified
+        that Bankman-Fried told a trader ..." and more articles tie Bankman-Fried to the
+        question's words."""
+
+        def score(name: set[str]) -> float:
+            best: dict[str, float] = {}
+            for i in related:
+                if name <= self.candidate_stems[i]:
+                    article = self.candidates[i].passage.article_id
+                    best[article] = max(best.get(article, 0.0), self._overlap(i, wanted))
+            return sum(best.values())
+
+        rivals = {
+            n
+            for i in related
+            for n in stems(" ".join(names(self.candidates[i].text)))
+            if n not in wanted and n not in added
+        }
+        mine = score(added)
+        return all(score({n}) <= mine for n in rivals)
 
     def clause_support(self, sentence: str) -> list[Sentence]:
         """Quotes for a sentence joining claims from several articles ("A says X, while

@@ -12,8 +12,9 @@ import math
 import re
 from dataclasses import dataclass
 
-from rag.text import Sentence, claimed_speaker, idf, passage_sentences, stems
+from rag.text import Sentence, claimed_speaker, idf, numbers, passage_sentences, stems
 from rag.types import Passage
+from rag.understand import asks_quantity
 
 # Sentences from the best passages get a head start over equally matching later ones.
 _RANK_DECAY = 0.15
@@ -56,6 +57,12 @@ def budget_for(kind: str) -> Budget:
 
 # An attribution question's evidence: sentences whose speaker is the one asked about.
 SPEAKER_BOOST = 1.5
+# "How many ...?": sentences stating a number count more.
+NUMBER_BOOST = 1.3
+# An article's best sentence is read first only when it scores at least this share of
+# the best sentence overall: an unrelated article's "best" sentence is noise that
+# takes the room of a second sentence from the article that answers.
+FIRST_SHARE = 0.3
 
 
 def scored_sentences(
@@ -65,19 +72,23 @@ def scored_sentences(
 
     Relevance is the IDF-weighted overlap of content-word stems, slightly discounted
     for passages further down the ranking; with ``speaker`` (an attribution question),
-    sentences that quote that speaker (or follow one naming them) count more.
+    sentences that quote that speaker (or follow one naming them) count more; for a
+    question asking for a quantity, sentences stating a number do.
     """
     sentences = passage_sentences(passages)
     wanted = stems(question)
     weights = idf((stems(s.text) for s in sentences), wanted)
     rank = {p.chunk_id: i for i, p in enumerate(passages)}
     who = stems(speaker) - {"s"} if speaker else set()
+    quantity = asks_quantity(question)
 
     def score(s: Sentence) -> float:
         value = sum(weights[t] for t in stems(s.text) & wanted)
         value *= 1.0 - _RANK_DECAY * math.log1p(rank[s.passage.chunk_id])
         if who and who & stems(f"{s.before} {s.text}"):
             value *= SPEAKER_BOOST
+        if quantity and numbers(s.text):
+            value *= NUMBER_BOOST
         return value
 
     scored = [(s, score(s)) for s in sentences]
@@ -118,7 +129,8 @@ def select_evidence(
 ) -> list[Sentence]:
     """The sentences most related to ``question`` that fit in ``budget_chars``.
 
-    First the best sentence of every article, articles in retrieval order (retrieval
+    First the best sentence of every article that bears on it (see
+    :data:`FIRST_SHARE`), articles in retrieval order (retrieval
     already interleaves a multi-part question's parts, so each part gets evidence),
     then the next best sentences overall. With ``context``, a sentence whose speaker
     is in the sentence before brings that sentence along. The result is grouped by
@@ -138,7 +150,12 @@ def select_evidence(
     for pair in scored:
         best_per_article.setdefault(pair[0].passage.article_id, pair)
     first_seen = list(dict.fromkeys(p.article_id for p in passages))
-    firsts = [best_per_article[a] for a in first_seen if a in best_per_article]
+    top = scored[0][1] if scored else 0.0
+    firsts = [
+        best_per_article[a]
+        for a in first_seen
+        if a in best_per_article and best_per_article[a][1] >= FIRST_SHARE * top
+    ]
     chosen: dict[tuple[str, int], Sentence] = {}
     used = 0
     reserve = max(0, min_articles - 1) * 120  # room for the first sentences of more articles

@@ -2,7 +2,8 @@
 
 Articles introduce a person once in full and then by surname; small models copy the
 surname. When the retrieved passages name exactly one "Firstname Surname" for a
-surname the answer uses alone, its first use is expanded.
+surname the answer uses alone, in two articles or more, its first use is expanded (a
+full name one article gives is too often someone else: "Ivanka Trump" for "Trump").
 """
 
 from __future__ import annotations
@@ -32,8 +33,9 @@ _NOT_GIVEN_NAMES = frozenset(
 )
 
 
-def full_names(texts: Iterable[str]) -> dict[str, str]:
-    """Surname -> the one full name the texts give for it (ambiguous surnames left out).
+def full_names(texts: Iterable[str], min_texts: int = 1) -> dict[str, str]:
+    """Surname -> the one full name the texts give for it (ambiguous surnames left
+    out), when at least ``min_texts`` of the texts give it.
 
     A name is exactly two capitalized words, not part of a longer run ("Microsoft
     Sam Altman" names nobody), whose first word also appears capitalized in the
@@ -42,11 +44,14 @@ def full_names(texts: Iterable[str]) -> dict[str, str]:
 
     >>> full_names(["Travis Kelce caught it. Kelce said so.", "Fans cheered Travis."])
     {'Kelce': 'Travis Kelce'}
+    >>> full_names(["Travis Kelce caught it. Kelce said so.", "Fans cheered Travis."], 2)
+    {}
     """
     texts = list(texts)
     mid_sentence = {m.group(1) for t in texts for m in _MID_WORD.finditer(t)}
     seen: dict[str, set[str]] = {}
-    for text in texts:
+    given_in: dict[str, set[int]] = {}
+    for number, text in enumerate(texts):
         for run in _CAPITAL_RUN.finditer(text):
             words = run.group().split()
             opener = run.start() == 0 or text[: run.start()].rstrip()[-1:] in '.!?"“'
@@ -61,11 +66,17 @@ def full_names(texts: Iterable[str]) -> dict[str, str]:
                 and _FULL_NAME.fullmatch(f"{given} {surname}")
             ):
                 seen.setdefault(surname, set()).add(f"{given} {surname}")
-    return {surname: next(iter(names)) for surname, names in seen.items() if len(names) == 1}
+                given_in.setdefault(f"{given} {surname}", set()).add(number)
+    return {
+        surname: full
+        for surname, names in seen.items()
+        if len(names) == 1 and len(given_in[full := next(iter(names))]) >= min_texts
+    }
 
 
-def expand_surnames(answer: str, texts: Iterable[str]) -> str:
-    """``answer`` with the first lone use of each known surname given in full.
+def expand_surnames(answer: str, texts: Iterable[str], min_texts: int = 1) -> str:
+    """``answer`` with the first lone use of each known surname given in full (by at
+    least ``min_texts`` of ``texts``, see :func:`full_names`).
 
     >>> texts = ["FTX founder Sam Bankman-Fried testified."]
     >>> expand_surnames("Bankman-Fried did it.", texts)
@@ -73,7 +84,7 @@ def expand_surnames(answer: str, texts: Iterable[str]) -> str:
     >>> expand_surnames("Sam Bankman-Fried did it.", texts)
     'Sam Bankman-Fried did it.'
     """
-    names = full_names(texts)
+    names = full_names(texts, min_texts)
     done: set[str] = set()
 
     def replace(match: re.Match[str]) -> str:

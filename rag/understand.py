@@ -4,6 +4,8 @@ The kind decides the prompt, the evidence budget and which checks apply:
 
 - ``yesno``: "Did X resign?", "Is it true that ...?" (a verdict, which must be cited);
   requests that start like one ("Can you summarise ...", "Could you tell me ...") are not;
+  one that sets reports against each other ("Did both outlets report the same score?",
+  "Was there a change between the October and the December report?") ``compares``;
 - ``summary``: "summarise", "what happened with", "the latest on", "give me the gist";
 - ``attribution``: "what did <speaker> say", "according to <speaker>", "how did <speaker>
   respond" (the answer must be what that speaker said);
@@ -74,6 +76,25 @@ _COMPARISON = re.compile(
     r"one|source|was|came)\b[^?]{0,80}?\b(?:first|earlier|later|more|most|less))\b",
     re.I,
 )
+# A yes/no question that sets reports against each other: comparison words, a change
+# or contrast between them, or two mentions of reports ("the TechCrunch article ...
+# while The Verge article ...").
+_CONTRAST = re.compile(
+    r"\b(?:consisten(?:t|cy)|inconsisten(?:t|cy)|change[ds]?|shift(?:ed)?|whereas|contrast|"
+    r"compared|similar(?:ly)?|unchanged|discrepanc(?:y|ies))\b",
+    re.I,
+)
+_REPORTS = re.compile(
+    r"\b(?:articles?|reports?|reported|reporting|stor(?:y|ies)|coverage|covered|"
+    r"discuss(?:ed|es)|published|portray(?:s|ed))\b",
+    re.I,
+)
+# A question asking for a quantity: "how many", "how much", "what percentage".
+_QUANTITY = re.compile(
+    r"\bhow\s++(?:many|much|long|old|far|big|large|high|often)\b"
+    r"|\b(?:what|which)\s++(?:percentage|share|number|amount|price|score|age|figure|sum)\b",
+    re.I,
+)
 KINDS = ("factoid", "attribution", "summary", "yesno", "comparison")
 # How people ask, not what about: "give me the gist of", "in a nutshell", "for me".
 # Rare words like "gist" or "nutshell" would otherwise pull in any article using them.
@@ -105,6 +126,7 @@ class QuestionKind:
 
     kind: str
     speaker: str | None = None
+    compares: bool = False
 
     @property
     def is_yes_no(self) -> bool:
@@ -112,17 +134,33 @@ class QuestionKind:
         return self.kind == "yesno"
 
 
+def compares_reports(text: str) -> bool:
+    """Whether a yes/no question sets reports against each other (its verdict needs
+    the reports compared, which the quotes alone do not do).
+
+    >>> compares_reports("Did TechCrunch and Fortune name the same interim CEO?")
+    True
+    >>> compares_reports("Did the TechCrunch article report it before The Verge discussed it?")
+    True
+    >>> compares_reports("Did CZ plead guilty?")
+    False
+    """
+    return bool(
+        _COMPARISON.search(text) or _CONTRAST.search(text) or len(_REPORTS.findall(text)) >= 2
+    )
+
+
 def classify(question: str) -> QuestionKind:
     """The kind of ``question`` (see the module docstring).
 
-    >>> classify("Did China support Putin's proposal?").kind
-    'yesno'
+    >>> classify("Did China support Putin's proposal?")
+    QuestionKind(kind='yesno', speaker=None, compares=False)
     >>> classify("Can you summarise the article about Putin's offer?").kind
     'summary'
     >>> classify("Could you tell me what Biden signed?").kind
     'factoid'
     >>> classify("What did Sam Bankman-Fried's lawyers argue at his trial?")
-    QuestionKind(kind='attribution', speaker="Sam Bankman-Fried's lawyers")
+    QuestionKind(kind='attribution', speaker="Sam Bankman-Fried's lawyers", compares=False)
     >>> classify("What does Kyiv say about the offer according to Podolyak?").speaker
     'Podolyak'
     """
@@ -132,7 +170,7 @@ def classify(question: str) -> QuestionKind:
     if _SUMMARY.search(text):
         return QuestionKind("summary", speaker)
     if not request and _YES_NO.match(text):
-        return QuestionKind("yesno", speaker)
+        return QuestionKind("yesno", speaker, compares_reports(text))
     if speaker:
         return QuestionKind("attribution", speaker)
     if _COMPARISON.search(text):
@@ -152,6 +190,15 @@ def is_yes_no(question: str) -> bool:
     """
     text = " ".join(question.split())
     return not _REQUEST.match(text) and bool(_YES_NO.match(text))
+
+
+def asks_quantity(question: str) -> bool:
+    """Whether ``question`` asks for a number.
+
+    >>> asks_quantity("weed in pregnancy study how many women"), asks_quantity("Who won?")
+    (True, False)
+    """
+    return bool(_QUANTITY.search(question))
 
 
 def _speaker(text: str) -> str | None:

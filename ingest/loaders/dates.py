@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from ingest.article import normalize_date
 
@@ -31,7 +31,27 @@ _MONTH_NAMES = {
     11: "november nov novembre noviembre novembro",
     12: "december dec dezember décembre decembre diciembre dic dicembre dez dezembro",
 }
-MONTHS = {name: number for number, names in _MONTH_NAMES.items() for name in names.split()}
+# Russian and Ukrainian month names as dates write them ("15 августа 2016").
+_MONTH_NAMES_CYRILLIC = {
+    1: "января январь січня",
+    2: "февраля февраль лютого",
+    3: "марта март березня",
+    4: "апреля апрель квітня",
+    5: "мая май травня",
+    6: "июня июнь червня",
+    7: "июля июль липня",
+    8: "августа август серпня",
+    9: "сентября сентябрь вересня",
+    10: "октября октябрь жовтня",
+    11: "ноября ноябрь листопада",
+    12: "декабря декабрь грудня",
+}
+MONTHS = {
+    name: number
+    for table in (_MONTH_NAMES, _MONTH_NAMES_CYRILLIC)
+    for number, names in table.items()
+    for name in names.split()
+}
 _YEAR = r"((?:19|20)\d\d)"
 # 14.06.2024 / 14.6.2024 / 14. 6. 2024
 _NUMERIC = re.compile(r"(?<![\d.])(\d{1,2})\. ?(\d{1,2})\. ?" + _YEAR + r"(?!\d)")
@@ -46,10 +66,12 @@ _DAY_MONTH = re.compile(
 # June 14, 2024 / Jun. 14 2024
 _MONTH_DAY = re.compile(r"\b([^\W\d_]{3,10})\.? (\d{1,2})(?:st|nd|rd|th)?,? " + _YEAR + r"(?!\d)")
 _SPACE_RUN = re.compile(r"\s+")
-# Words that introduce a modification date rather than the publication.
+# Words that introduce a modification date rather than the publication (or a forum
+# member's registration: "Registriert: 18.09.2008").
 _UPDATE_WORDS = re.compile(
     r"updated|last modified|aktualisiert|geändert|mis à jour|modifié|actualizado|"
-    r"modificado|aggiornato|modificato|bijgewerkt",
+    r"modificado|aggiornato|modificato|bijgewerkt|registriert|registered|joined|"
+    r"mitglied seit|member since|inscrit le|inscrito",
     re.I,
 )
 _PATTERNS = ((_NUMERIC, "dmy"), (_ISO, "ymd"), (_DAY_MONTH, "dMy"), (_MONTH_DAY, "Mdy"))
@@ -57,6 +79,10 @@ _PATTERNS = ((_NUMERIC, "dmy"), (_ISO, "ymd"), (_DAY_MONTH, "dMy"), (_MONTH_DAY,
 BYLINE_WINDOW = 600
 # How far before the headline (a date line above it).
 BYLINE_BEFORE = 200
+# A UTC time this many hours from midnight may be another day where the page is read.
+LOCAL_HOURS = 10
+# A UTC time on the hour from this hour on is local midnight of the next day east of UTC.
+MIDNIGHT_FROM_HOUR = 20
 
 
 def day_as_written(value: str) -> str | None:
@@ -120,15 +146,23 @@ def _to_date(groups: Sequence[str], order: str, today: date | None) -> str | Non
 
 
 def page_date(
-    structured: Sequence[str], before: str = "", after: str = "", weak: Sequence[str] = ()
+    structured: Sequence[str],
+    before: str = "",
+    after: str = "",
+    weak: Sequence[str] = (),
+    updated: Sequence[str] = (),
 ) -> str | None:
     """The publication date from the page's structured values (best first) and the
     visible text ``before`` and ``after`` its headline (where bylines stand).
 
-    A structured value wins, except that a UTC time one day off the byline's date gives
-    way to the byline: the page's readers saw that day. Without structured values the
-    byline date nearest the headline is taken (after it, or just before it), then the
-    ``weak`` values (generic date tags, often the last change).
+    The first structured value wins when its day is written near the headline too.
+    Otherwise the byline's date (the one nearest the headline) wins when the page's
+    data states that day as well (a second publication value, a generic date tag, the
+    last change), or when the structured value is a UTC time that is the byline's day
+    somewhere near UTC: the page's readers saw that day. A UTC time on the hour late
+    in the evening is a local midnight east of UTC (the next day). Without structured
+    values the byline date is taken, then the ``weak`` values (generic date tags,
+    often the last change).
 
     >>> page_date(["not a date", "2024-06-14T09:00:00+02:00"])
     '2024-06-14T09:00:00+02:00'
@@ -136,14 +170,22 @@ def page_date(
     '2022-05-03'
     >>> page_date([], before="Politik 14. Februar 2012 Drucken", after="Rom verwarf am Dienstag")
     '2012-02-14'
+    >>> page_date(["2021-11-29T15:13:37"], after="Chefredakteur 12.01.2022", updated=["2022-01-12"])
+    '2022-01-12'
     """
-    byline = _nearest(before[-BYLINE_BEFORE:], after[:BYLINE_WINDOW])
-    for value in structured:
-        found = day_as_written(value)
-        if found and _plausible(found):
-            if byline and _is_utc(found) and _days_apart(found, byline) == 1:
-                return byline
-            return found
+    near_before = written_dates(before[-BYLINE_BEFORE:])
+    near_after = written_dates(after[:BYLINE_WINDOW])
+    byline = _nearest(len(before[-BYLINE_BEFORE:]), near_before, near_after)
+    days = (day_as_written(value) for value in structured)
+    first = next((day for day in days if day and _plausible(day)), None)
+    shown = {day for _, day in [*near_before, *near_after]}
+    if byline and first and first[:10] not in shown:
+        if byline in _days([*structured, *weak, *updated]):
+            return byline
+        if _is_utc(first) and _local_day_may_be(first, byline):
+            return byline
+    if first:
+        return _local_midnight(first) or first
     if byline:
         return byline
     for value in weak:
@@ -153,23 +195,63 @@ def page_date(
     return None
 
 
-def _nearest(before: str, after: str) -> str | None:
-    """The written date nearest the headline, which stands between ``before`` and
-    ``after``."""
-    candidates = [(len(before) - pos, day) for pos, day in written_dates(before)]
-    candidates += [(pos, day) for pos, day in written_dates(after)]
+def _local_day_may_be(utc: str, day: str) -> bool:
+    """Whether a UTC time falls on ``day`` somewhere within ten hours of UTC (the day
+    before before 10:00, the day after from 14:00).
+
+    >>> _local_day_may_be("2022-05-04T02:41:00+00:00", "2022-05-03")
+    True
+    >>> _local_day_may_be("2023-10-30T13:01:18+00:00", "2023-10-31")
+    False
+    """
+    try:
+        moment = datetime.fromisoformat(utc)
+        wanted = date.fromisoformat(day)
+    except ValueError:
+        return False
+    if wanted == moment.date() - timedelta(days=1):
+        return moment.hour < LOCAL_HOURS
+    if wanted == moment.date() + timedelta(days=1):
+        return moment.hour >= 24 - LOCAL_HOURS
+    return False
+
+
+def _local_midnight(utc: str) -> str | None:
+    """The next day for a UTC time on the hour from 20:00: a date without a time stored
+    as local midnight east of UTC (``2022-11-06T23:00:00Z`` is the 7th in Berlin).
+
+    >>> _local_midnight("2022-11-06T23:00:00+00:00"), _local_midnight("2022-11-06T23:04:00Z")
+    ('2022-11-07', None)
+    """
+    if not _is_utc(utc):
+        return None
+    try:
+        moment = datetime.fromisoformat(utc.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if moment.hour < MIDNIGHT_FROM_HOUR or moment.minute or moment.second or moment.microsecond:
+        return None
+    return (moment.date() + timedelta(days=1)).isoformat()
+
+
+def _days(values: Sequence[str]) -> set[str]:
+    """The calendar days of structured date values."""
+    days = (day_as_written(value) for value in values)
+    return {day[:10] for day in days if day and _plausible(day)}
+
+
+def _nearest(
+    before_chars: int, before: list[tuple[int, str]], after: list[tuple[int, str]]
+) -> str | None:
+    """The written date nearest the headline: ``before`` are the dates (position, day)
+    in the ``before_chars`` characters before it, ``after`` those after it."""
+    candidates = [(before_chars - pos, day) for pos, day in before]
+    candidates += after
     return min(candidates)[1] if candidates else None
 
 
 def _is_utc(iso: str) -> bool:
     return iso.endswith(("+00:00", "Z"))
-
-
-def _days_apart(a: str, b: str) -> int:
-    try:
-        return abs((date.fromisoformat(a[:10]) - date.fromisoformat(b[:10])).days)
-    except ValueError:
-        return -1
 
 
 def _plausible(iso: str) -> bool:

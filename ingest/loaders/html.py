@@ -8,12 +8,20 @@ from typing import Any
 
 from ingest.article import Article, article_id, normalize_date
 from ingest.loaders.base import Loaded, LoadError, decode_text
-from ingest.loaders.boilerplate import clean_text, recovered_text, visible_text
-from ingest.loaders.bylines import byline_in_text, choose_author
+from ingest.loaders.boilerplate import clean_text, recovered_text, visible_nodes
+from ingest.loaders.bylines import (
+    byline_in_text,
+    choose_author,
+    copyright_holder,
+    credit_node,
+    dated_byline,
+    name_before_date,
+    node_byline,
+)
 from ingest.loaders.completeness import completeness
-from ingest.loaders.dates import page_date
+from ingest.loaders.dates import BYLINE_BEFORE, BYLINE_WINDOW, page_date, written_dates
 from ingest.loaders.outlets import choose_outlet
-from ingest.loaders.page_facts import next_data_body, read_facts
+from ingest.loaders.page_facts import PageFacts, next_data_body, read_facts
 from ingest.loaders.titles import choose_title, host_names
 
 # Deeply nested or huge pages make lxml slow; trafilatura prunes past this size.
@@ -23,6 +31,8 @@ _CONFIG: Any = None
 MIN_TEXT_CHARS = 40
 # Shorter page texts are checked against the page's Next.js data for the article.
 RECOVER_BELOW_CHARS = 2000
+# Places of the headline in the page's text tried for the one with the byline.
+MAX_HEADLINE_PLACES = 4
 
 
 def load_html(
@@ -52,7 +62,8 @@ def html_to_article(
     """
     tree = _parse(html)
     facts = read_facts(tree)
-    visible = visible_text(tree)
+    nodes = visible_nodes(tree)  # a line break between text nodes
+    visible = nodes.replace("\n", " ")
     meta = _extract(tree, url)
     text = clean_text(str(meta.get("text") or "").strip())
     text = recovered_text(text, facts.article_body)
@@ -78,9 +89,9 @@ def html_to_article(
     outlet = choose_outlet(facts.site_names, page_url, meta.get("sitename"), title)
     names = [outlet] if outlet else []
     before, after = _around(visible, [title, *facts.headings])
-    published = page_date(facts.published, before, after, facts.weak_dates) or normalize_date(
-        meta.get("date")
-    )
+    published = page_date(
+        facts.published, before, after, facts.weak_dates, facts.updated
+    ) or normalize_date(meta.get("date"))
     updated = page_date(facts.updated)
     return Article(
         id=article_id(None, page_url or identity_url, title, text),
@@ -89,13 +100,33 @@ def html_to_article(
         source=outlet,
         url=page_url,
         published_at=published,
-        author=choose_author(
-            [*facts.authors, *facts.bylines, str(meta.get("author") or "")], [*sites, *names]
-        )
-        or byline_in_text(_after_original(visible, after)),
+        author=_author(
+            facts, meta, [*sites, *names], nodes[: len(before)], _after_original(nodes, after)
+        ),
         origin=origin,
         completeness=completeness(text, facts.free),
         updated_at=updated if updated and updated[:10] != (published or "")[:10] else None,
+    )
+
+
+def _author(
+    facts: PageFacts, meta: dict[str, Any], sites: list[str], before: str, after: str
+) -> str | None:
+    """A person the markup names, else one the byline text names ("By Ana Ruiz", a name
+    after the byline's date), else the outlet or desk the markup names."""
+    candidates = [*facts.authors, *facts.bylines]
+    return (
+        choose_author(candidates, sites, people_only=True)
+        or byline_in_text(after, sites)
+        or node_byline(after[:BYLINE_WINDOW], sites)
+        or node_byline(before[-BYLINE_BEFORE:], sites)
+        or dated_byline(before, after, sites)
+        or name_before_date(before, after, sites)
+        or node_byline(after, sites)
+        or credit_node(after, sites)
+        or choose_author(candidates, sites)
+        or choose_author([str(meta.get("author") or "")], sites)
+        or copyright_holder(after, sites)
     )
 
 
@@ -145,13 +176,26 @@ def _after_original(visible: str, after: str) -> str:
 
 def _around(visible: str, headlines: list[str]) -> tuple[str, str]:
     """The visible text before and after the first of ``headlines`` found in it (case
-    folded: bylines stand there)."""
+    folded: bylines stand there).
+
+    When the headline stands more than once (in a menu or breadcrumb, then above the
+    story), the first place with a date written just after it is taken: the byline.
+    """
     folded = visible.lower()  # lower() keeps offsets (casefold() turns ß into ss)
     for headline in headlines:
         wanted = " ".join(headline.split()).lower()
         at = folded.find(wanted) if wanted else -1
-        if at >= 0:
-            return folded[:at], folded[at + len(wanted) :]
+        if at < 0:
+            continue
+        first = at
+        for _ in range(MAX_HEADLINE_PLACES):
+            end = at + len(wanted)
+            if written_dates(folded[end : end + BYLINE_WINDOW]):
+                return folded[:at], folded[end:]
+            at = folded.find(wanted, end)
+            if at < 0:
+                break
+        return folded[:first], folded[first + len(wanted) :]
     return "", ""
 
 

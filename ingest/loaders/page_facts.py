@@ -15,6 +15,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from lxml import etree
+
 # JSON-LD types that describe the article itself (schema.org CreativeWork kinds).
 _ARTICLE_TYPES = ("article", "posting", "report", "newsarticle", "review", "recipe")
 # Meta tags naming when the article was first published, best first.
@@ -54,6 +56,7 @@ _BYLINE_XPATH = (
     "not(ancestor::*[contains(@class, 'comment')]) and not(self::script or self::style)]"
 )
 MAX_BYLINES = 4
+_TEXT_NODES = etree.XPath(".//text()[not(ancestor::script or ancestor::style)]")
 # Keys under which page data carries the article text.
 _BODY_KEYS = {"articlebody", "body", "bodyhtml", "body_html", "content", "contenthtml", "text"}
 MIN_JSON_BODY_CHARS = 500
@@ -71,7 +74,7 @@ class PageFacts:
     weak_dates: list[str] = field(default_factory=list)  # generic date tags
     updated: list[str] = field(default_factory=list)
     authors: list[str] = field(default_factory=list)
-    bylines: list[str] = field(default_factory=list)  # visible author elements' text
+    bylines: list[str] = field(default_factory=list)  # author elements, a line a text node
     article_body: str = ""  # JSON-LD articleBody / Next.js data, when the page has one
     next_data: str = ""  # raw Next.js page data (parsed only when needed)
     free: bool | None = None  # JSON-LD isAccessibleForFree
@@ -188,7 +191,8 @@ def _read_ld(item: dict[str, Any], facts: PageFacts, titles: list[str]) -> None:
             facts.weak_dates += _strings(item.get("datePublished"))[:1]
         return
     titles += _strings(item.get("headline"))[:1]
-    facts.published[:0] = _strings(item.get("datePublished"))[:1]
+    # dateCreated stands in when the article gives no datePublished.
+    facts.published[:0] = _strings(item.get("datePublished") or item.get("dateCreated"))[:1]
     facts.updated += _strings(item.get("dateModified"))[:1]
     facts.authors[:0] = _names(item.get("author"))
     facts.site_names[:0] = _names(item.get("publisher"))[:1]
@@ -237,14 +241,21 @@ def _meta_values(tree: Any) -> dict[str, list[str]]:
 
 def _bylines(tree: Any) -> list[str]:
     """Text of the page's visible author elements (``itemprop``/``rel`` author, a class
-    naming the author or byline), comment authors left out."""
+    naming the author or byline), a line for each text node, comment authors left
+    out."""
     found = []
     for element in tree.xpath(_BYLINE_XPATH)[:MAX_BYLINES]:
         names = element.xpath(".//*[@itemprop='name']")
-        text = _flat((names[0] if names else element).text_content())
-        if 2 < len(text) <= MAX_BYLINE_CHARS:
-            found.append(text)
+        root = names[0] if names else element
+        if 2 < len(_flat(root.text_content())) <= MAX_BYLINE_CHARS:
+            found.append(_node_lines(root))
     return _unique(found)
+
+
+def _node_lines(element: Any) -> str:
+    """An element's text with a line break between its text nodes (``Von`` /
+    ``Anna Berg`` / ``am Samstag, 19. Oktober``): where the name ends."""
+    return "\n".join(flat for node in _TEXT_NODES(element) if (flat := _flat(node)))
 
 
 def _canonical(tree: Any) -> str | None:

@@ -157,6 +157,18 @@ def test_yes_no_is_answered_with_the_quotes_that_settle_it(store: Store) -> None
     assert asked.prompts and b.text.startswith("Yes")
 
 
+def test_a_yes_no_setting_reports_against_each_other_gets_the_models_verdict(store: Store) -> None:
+    # Quotes alone do not compare two reports: the model is asked, and its verdict is
+    # shown with the quotes of both.
+    fake = _fake(
+        "No. The BBC said the union had demanded a 9% raise, while Reuters said the "
+        "ferry company had offered a 5% raise."
+    )
+    a = _answerer(store, fake).answer("Did the BBC and Reuters report the same raise for the ferry strike?")
+    assert fake.prompts and a.text.startswith("No") and not a.declined
+    assert {c.article_id for c in a.citations} == {"ferry-bbc", "ferry-reuters"}
+
+
 def test_an_answer_naming_nothing_the_question_names_is_declined(store: Store) -> None:
     # Supported by its quote, but about something else: no answer to the question.
     off_topic = "The ferry company said it had offered a 5% raise."

@@ -161,3 +161,68 @@ def test_a_verdict_without_a_supported_sentence_is_unverified() -> None:
 def test_checks_can_be_switched_off() -> None:
     loose = Checks(facts=False, speaker=False)
     assert cite("Bankman-Fried's lawyers argued that he lied to investors.", _trial(), checks=loose).citations
+
+
+def _antitrust() -> list[Passage]:
+    one = "Google is accused by news publishers of harming their revenue in a class action suit."
+    two = "Google pays Apple billions for default search engine deals, the trial heard."
+    return [
+        Passage("t:0", "t", one, "Publishers sue", "TechCrunch", None, "2023-12-15", 0, len(one)),
+        Passage("v:0", "v", two, "Trial", "The Verge", None, "2023-11-06", 0, len(two)),
+    ]
+
+
+ASKED = (
+    "Which company is accused by news publishers of harming their revenue in a class action "
+    "suit, as TechCrunch reported, and pays for default search engine deals, as The Verge reported?"
+)
+
+
+def test_a_sentence_restating_the_question_is_checked_for_what_it_adds() -> None:
+    # No one quote holds this restated question; what the sentence adds ("Google") is
+    # in a quote of each article, with the question's words: both are cited.
+    restated = (
+        "Google is the company accused by news publishers of harming their revenue in a "
+        "class action suit and paying for default search engine deals, as TechCrunch and "
+        "The Verge reported."
+    )
+    cited = cite(restated, _antitrust(), question=ASKED)
+    assert cited.supported == 1 and {c.article_id for c in cited.citations} == {"t", "v"}
+    assert cite(restated, _antitrust(), checks=Checks(premises=False), question=ASKED).text == ""
+    # What it adds must be in a quote, and a restatement adding nothing is no answer.
+    wrong = "Microsoft is the company accused by news publishers of harming their revenue."
+    assert cite(wrong, _antitrust(), question=ASKED).text == ""
+    empty = "The company is accused by news publishers of harming their revenue in a suit."
+    assert cite(empty, _antitrust(), question=ASKED).text == ""
+
+
+def test_a_verdict_restating_a_comparison_cites_both_reports() -> None:
+    asked = "Did TechCrunch report that news publishers sued Google after The Verge covered its default search engine deals?"
+    said = "Yes, TechCrunch reported that news publishers sued Google after The Verge covered its default search engine deals."
+    cited = cite(said, _antitrust(), question=asked)
+    assert cited.verdict == "Yes" and not cited.unverified_verdict
+    assert {c.article_id for c in cited.citations} == {"t", "v"}
+
+
+def test_a_restated_answer_must_name_whom_the_quotes_tie_to_the_question() -> None:
+    one = "Wang testified that Bankman-Fried told another trader that withdrawing funds was fine."
+    two = "Prosecutors say Bankman-Fried committed fraud at FTX for personal gain."
+    passages = [
+        Passage("f:0", "f", one, "Trial day 3", "Fortune", None, "2023-10-06", 0, len(one)),
+        Passage("t:0", "t", two, "Trial opens", "TechCrunch", None, "2023-10-04", 0, len(two)),
+    ]
+    asked = "Who told a trader that withdrawing funds was fine and committed fraud at FTX for personal gain?"
+    wrong = cite("Wang is the one who told a trader that withdrawing funds was fine.", passages, question=asked)
+    assert wrong.text == ""
+    right = cite(
+        "Bankman-Fried is the one who told a trader that withdrawing funds was fine and "
+        "committed fraud at FTX for personal gain.",
+        passages,
+        question=asked,
+    )
+    assert {c.article_id for c in right.citations} == {"f", "t"}
+
+
+def test_a_bare_name_answering_the_question_is_cited_to_quotes_tying_it_to_it() -> None:
+    assert {c.article_id for c in cite("Google.", _antitrust(), question=ASKED).citations} == {"t", "v"}
+    assert cite("Microsoft.", _antitrust(), question=ASKED).text == ""

@@ -31,3 +31,28 @@ def test_every_passage_contributes_within_budget() -> None:
 
 def test_stems_ignore_stopwords_and_inflection() -> None:
     assert stems("The loans") == stems("loans were") - {"were"} == {"loans"}
+
+
+def test_an_article_that_barely_bears_on_the_question_gives_way() -> None:
+    # The study article's second sentence (with the count) beats the unrelated
+    # article's "best" sentence, which shares only a common word with the question.
+    study = _p(
+        "s:0",
+        "Cannabis use in pregnancy raised the risk of small babies, the study found. "
+        "The study screened urine samples from 9,200 pregnant people.",
+    )
+    other = _p("o:0", "Another study looked at how older adults sleep.")
+    question = "cannabis pregnancy study how many women"
+    chosen = select_evidence(question, [study, other], budget_chars=140)
+    assert [s.passage.article_id for s in chosen] == ["s", "s"]
+    assert any("9,200" in s.text for s in chosen)
+
+
+def test_a_quantity_question_prefers_sentences_with_numbers() -> None:
+    p = _p("a:0", "The bridge repairs cost the city dearly. The bridge repairs cost $4 million.")
+    assert scored_sentences("How much did the bridge repairs cost?", [p])[0][0].text.endswith(
+        "$4 million."
+    )
+    assert scored_sentences("Why did the bridge repairs cost the city?", [p])[0][0].text.endswith(
+        "dearly."
+    )

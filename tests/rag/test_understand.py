@@ -40,6 +40,23 @@ def test_speakers() -> None:
     assert classify("What did it say?").speaker is None
 
 
+@pytest.mark.parametrize(
+    ("question", "compares"),
+    [
+        ("Did The Guardian and The Independent report the same score?", True),
+        ("Was there a change between the October report and the December one?", True),
+        ("Did TechCrunch report on the deal before The Verge discussed it?", True),
+        ("Is the Verge's account consistent with Fortune's?", True),
+        ("Did CZ plead guilty?", False),
+        ("Has the IIHS crash-tested the Cybertruck yet?", False),
+        ("Did the Chicago Fire beat Inter Miami while Messi was out injured?", False),
+    ],
+)
+def test_yes_no_questions_that_set_reports_against_each_other(question: str, compares: bool) -> None:
+    kind = classify(question)
+    assert kind.kind == "yesno" and kind.compares is compares
+
+
 def test_requests_are_not_yes_no() -> None:
     assert not is_yes_no("Can you list the outlets that covered it?")
     assert not is_yes_no("Would you explain the ruling?")
