@@ -39,14 +39,14 @@ STEP_NAMES: tuple[str, ...] = (
     "speaker_check",  # a cited sentence's speaker must be its quote's speaker
     "meaning_check",  # a cited sentence and its quote must mean alike (embeddings)
     "clause_citations",  # a sentence joining reports cited clause by clause
-    "question_premises",  # a sentence restating the question checked for what it adds
+    "question_premises",  # what a sentence adds to the question must be in its quote
     "drop_unsupported",  # unsupported sentences dropped (off: marked "(unverified)")
     "verdict_needs_quote",  # a Yes/No with no supported sentence is declined
+    "disagreements",  # reports giving different values for one fact shown side by side
 )
-# Off unless asked for: surname expansion helped on MultiHop-RAG but on ordinary
-# questions it gave wrong names ("India" -> "Nottingham India", "Trump" -> "Ivanka
-# Trump") whenever a passage held one other "Word Surname" pair.
-DEFAULT_STEPS_OFF: frozenset[str] = frozenset({"surname_expansion"})
+# Off unless asked for (none now: surname expansion, off while one passage's "Word
+# Surname" pair sufficed, turned "Trump" into "Ivanka Trump"; it now needs two articles).
+DEFAULT_STEPS_OFF: frozenset[str] = frozenset()
 
 
 def _names(raw: str) -> frozenset[str]:

@@ -32,7 +32,8 @@ from langchain_core.runnables import Runnable, RunnableConfig
 from ingest.sentences import sentence_spans
 from newsqa.settings import Settings
 from rag.chain import AnswerChain
-from rag.cite import Checks, cite, strip_markers
+from rag.cite import Checks, citation_for, cite, strip_markers
+from rag.conflicts import describe, find_conflicts
 from rag.evidence import budget_for, scored_sentences, select_evidence
 from rag.llm import chat_model
 from rag.names import expand_surnames, full_names
@@ -374,9 +375,11 @@ class Answerer:
             return self.declined(common, [cited.text])
         if turn.scope.timely:  # say when the cited reports came out
             common["notes"] = [*turn.notes, report_dates(cited.citations)]
-        return Answer(
-            text=cited.text, citations=cited.citations, unsupported=cited.dropped, **common
-        )
+        citations = cited.citations
+        if self.on("disagreements"):
+            differ, more = disagreements(turn.standalone, turn.evidence, citations)
+            common["notes"], citations = [*common["notes"], *differ], [*citations, *more]
+        return Answer(text=cited.text, citations=citations, unsupported=cited.dropped, **common)
 
     @staticmethod
     def declined(common: dict[str, Any], unsupported: list[str] | None = None) -> Answer:
@@ -438,6 +441,50 @@ def report_dates(citations: Sequence[Citation]) -> str:
     return "Reported: " + "; ".join(
         f"[{c.n}] {c.source or c.title}, {(c.published_at or 'undated')[:10]}" for c in citations
     ) + "."
+
+
+def disagreements(
+    question: str, evidence: Sequence[Sentence], citations: Sequence[Citation]
+) -> tuple[list[str], list[Citation]]:
+    """The note setting side by side the values the evidence's reports disagree on
+    (:mod:`rag.conflicts`), and citations for the reports the answer does not cite yet,
+    numbered after ``citations``, so each side is shown with its quote; nothing when
+    they agree.
+
+    >>> p = Passage("r", "r", "The G7 agreed a €46bn loan.", "T", "Reuters", None,
+    ...             "2024-06-14", 0, 27)
+    >>> q = Passage("k", "k", "The G7 agreed a €50bn loan.", "T", "Kyiv Independent",
+    ...             None, "2024-06-13", 0, 27)
+    >>> notes, more = disagreements("How big is the G7 loan?",
+    ...                             [Sentence(x, 0, 27, x.text) for x in (p, q)], [])
+    >>> notes
+    ['Reports differ: Kyiv Independent (2024-06-13): €50bn [1]; Reuters (2024-06-14): €46bn [2].']
+    >>> [(c.n, c.source) for c in more]
+    [(1, 'Kyiv Independent'), (2, 'Reuters')]
+    """
+    conflicts = find_conflicts(question, evidence)
+    if not conflicts:
+        return [], []
+    numbers: dict[tuple[str, int], int] = {}
+    extra: list[Citation] = []
+    for conflict in conflicts:
+        for s, _ in conflict.items:
+            cited = next(
+                (
+                    c.n
+                    for c in citations
+                    if c.article_id == s.passage.article_id and c.start < s.end and s.start < c.end
+                ),
+                None,
+            )
+            key = (s.passage.article_id, s.start)
+            if cited is None and key not in numbers:
+                cited = len(citations) + len(extra) + 1
+                extra.append(citation_for(cited, s))
+            if cited is not None:
+                numbers.setdefault(key, cited)
+    note = describe(conflicts, lambda s: numbers.get((s.passage.article_id, s.start)))
+    return [note], extra
 
 
 def _cited_words(c: Citation) -> str:

@@ -10,9 +10,11 @@ but only when it passes the checks:
   sentence before it, or its article's header (title, outlet, date);
 - **speaker**: when the sentence says who said something, the quote is that party's
   (a quote opening "They argue ..." is resolved by the sentence before it);
-- **premises**: a sentence restating the question ("Google is the company that ...,
-  as The Verge and TechCrunch report") is checked for what it adds to the question
-  ("Google"): quotes that hold it and the question's words (:meth:`premise_support`).
+- **premises**: the question's words are in any quote retrieval found, so what a
+  sentence adds to them must be in its quote too; a sentence restating the question
+  ("Google is the company that ..., as The Verge and TechCrunch report") is checked
+  only for what it adds ("Google"): quotes that hold it and the question's words
+  (:meth:`_Matcher.premise_support`).
 
 A sentence no quote passes is unsupported: dropped from the answer (the default),
 marked, or kept uncited (see :data:`UNSUPPORTED_MODES`). Never cited to the nearest
@@ -73,6 +75,9 @@ MIN_CLAUSE_TERMS = 3
 RESTATED_SHARE = 0.6
 MAX_ADDED = 4
 MIN_PREMISE_TERMS = 3
+# An added name is ruled out when another name's quotes tie it to the question more
+# than 1 / RIVAL_SHARE times as well.
+RIVAL_SHARE = 0.6
 _MODEL_MARKERS = re.compile(r"(?<!\s)\s*+\[(?:\d++(?:\s*+[,–-]\s*+\d++)*+)\]")
 
 
@@ -172,7 +177,7 @@ def cite(
     candidate_stems = [stems(c.text) | headers[c.passage.chunk_id] for c in candidates]
     weights = idf(candidate_stems)
     known = set().union(*candidate_stems)
-    match = _Matcher(candidates, candidate_stems, weights, checks)
+    match = _Matcher(candidates, candidate_stems, weights, checks, question)
     numbers: dict[tuple[str, int], int] = {}
     citations: list[Citation] = []
     pieces: list[str] = []
@@ -180,8 +185,15 @@ def cite(
     cursor = 0
     spans = sentence_spans(text)
     supported = 0
+    said: set[str] = set()
     for a, b in spans:
         sentence = text[a:b]
+        again = " ".join(sentence.casefold().split())
+        if again in said:  # a small model may repeat itself: said once is enough
+            pieces.append(text[cursor:a])
+            cursor = b
+            continue
+        said.add(again)
         claim = stems(sentence) - _VERDICTS
         chosen = []
         lead = question if len(claim) < SHORT_CLAIM else ""
@@ -235,11 +247,16 @@ class _Matcher:
         candidate_stems: list[set[str]],
         weights: dict[str, float],
         checks: Checks,
+        question: str = "",
     ) -> None:
         self.candidates = candidates
         self.candidate_stems = candidate_stems
         self.weights = weights
         self.checks = checks
+        # The question's words are in every quote retrieval found: what a sentence
+        # adds to them must be in its quotes too ("Mattel responded by acknowledging the
+        # errors" is not backed by "Mattel has been criticised for its new doll").
+        self.asked = stems(question) if checks.premises else set()
         self._vectors: dict[str, list[float]] = {}
         # A sentence quoted verbatim is supported by the sentence it quotes.
         self._verbatim = {" ".join(c.text.split()): c for c in reversed(candidates)}
@@ -284,10 +301,21 @@ class _Matcher:
         if speaker:  # who said it is checked on its own; what was said must match
             claim = wanted - stems(speaker)
             wanted = claim if len(claim) >= 2 else wanted
+        added = wanted - self.asked
         for chosen in _support(wanted, self.candidates, self.candidate_stems, self.weights):
-            if self.passes(sentence, chosen, lead):
+            if self.adds_supported(added, chosen) and self.passes(sentence, chosen, lead):
                 return chosen
         return []
+
+    def adds_supported(self, added: set[str], quotes: list[Sentence]) -> bool:
+        """Whether ``quotes`` hold enough (MIN_SUPPORT, IDF-weighted) of the words a
+        sentence adds to the question."""
+        if not added or not self.asked:
+            return True
+        have = set().union(*(stems(f"{q.text} {header_words(q.passage)}") for q in quotes))
+        unseen = max(self.weights.values(), default=1.0)
+        total = sum(self.weights.get(t, unseen) for t in added)
+        return sum(self.weights.get(t, unseen) for t in added & have) >= MIN_SUPPORT * total
 
     def premise_support(self, sentence: str, claim: set[str], asked: str) -> list[Sentence]:
         """Quotes for a sentence that restates the question ``asked`` and adds an
@@ -332,11 +360,13 @@ class _Matcher:
         return sum(self.weights[t] for t in terms & self.candidate_stems[i])
 
     def _best_named(self, added: set[str], related: list[int], wanted: set[str]) -> bool:
-        """Whether the quotes naming ``added`` match the question at least as well as
-        those naming anyone else (best quote per article, summed over articles): "Wang"
-        is no answer to "who told a trader ..." when the quotes say "Wang testified
-        that Bankman-Fried told a trader ..." and more articles tie Bankman-Fried to the
-        question's words."""
+        """Whether the quotes naming ``added`` match the question nearly as well as
+        those naming anyone else (best quote per article, summed over articles; at
+        least RIVAL_SHARE of the best other name's): "Wang" is no answer to "who told a
+        trader ..." when the quotes say "Wang testified that Bankman-Fried told a
+        trader ..." and more articles tie Bankman-Fried to the question's words
+        (0.41 of his); names that go with the subject (FTX for Bankman-Fried) come close
+        too, so only a clear winner rules an answer out."""
 
         def score(name: set[str]) -> float:
             best: dict[str, float] = {}
@@ -346,14 +376,14 @@ class _Matcher:
                     best[article] = max(best.get(article, 0.0), self._overlap(i, wanted))
             return sum(best.values())
 
-        rivals = {
+        rivals = {  # names inside a quote (a sentence's first word may be any word)
             n
             for i in related
-            for n in stems(" ".join(names(self.candidates[i].text)))
+            for n in stems(" ".join(names(" ".join(self.candidates[i].text.split()[1:]))))
             if n not in wanted and n not in added
         }
         mine = score(added)
-        return all(score({n}) <= mine for n in rivals)
+        return all(RIVAL_SHARE * score({n}) <= mine for n in rivals)
 
     def clause_support(self, sentence: str) -> list[Sentence]:
         """Quotes for a sentence joining claims from several articles ("A says X, while

@@ -19,6 +19,8 @@ from rag.types import Passage
 from vectorstore.lexical import query_terms
 
 _WORD = re.compile(r"[\w'’-]++")
+# "U.S.", "U.K.": written "US", "UK" in an answer.
+_ABBREVIATION = re.compile(r"\b(?:[A-Za-z]\.){2,}+")
 # A number as written in news: 46, 1,200, 2.5, 46bn, €46, 50% (the digits are compared).
 _NUMBER = re.compile(r"(?<![\w.])\d[\d,.]*+")
 _MONTHS = (
@@ -208,8 +210,11 @@ def missing_facts(sentence: str, support: str) -> list[str]:
     ['Verge']
     >>> missing_facts("China did not support the plan.", "Russia proposed a plan.")
     ['China']
+    >>> missing_facts("The US team hired her.", "She will coach the U.S. team.")
+    []
     """
     have_stems = stems(support) | {w.casefold() for w in _WORD.findall(support)}
+    have_stems |= {a.replace(".", "").casefold() for a in _ABBREVIATION.findall(support)}
     missing = [
         n
         for n in dict.fromkeys(names(sentence))

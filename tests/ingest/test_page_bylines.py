@@ -14,15 +14,8 @@ from ingest.loaders.boilerplate import visible_nodes, visible_text
 from ingest.loaders.bylines import choose_author
 from ingest.loaders.dates import find_written_date, page_date
 from ingest.loaders.html import html_to_article
+from tests.ingest.test_page_metadata import STORY
 
-STORY = (
-    "<p>The harbour authority reopened the northern quay on Monday after a week of "
-    "repairs to the storm-damaged sea wall, officials said.</p>"
-    "<p>Ferries to the islands will resume their normal timetable on Wednesday, and "
-    "the fish market returns to the quay at the weekend, the authority added.</p>"
-    "<p>Repairs cost about 2.4 million euros, paid from the regional emergency fund "
-    "that was set up after the floods two winters ago.</p>"
-)
 H1 = "Harbour quay reopens after repairs"
 
 

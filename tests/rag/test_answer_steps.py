@@ -201,7 +201,40 @@ def test_a_month_without_a_year_is_looked_for_in_earlier_years(store: Store) -> 
     assert "Reports from 2023-11-01 to 2023-11-30 are wanted." in fake.prompts[-1]
 
 
-def test_surname_expansion_is_off_unless_asked_for() -> None:
-    assert not Settings().step("surname_expansion") and Settings().step("fact_check")
-    assert Settings(steps_off=frozenset()).step("surname_expansion")
+def test_steps_are_on_unless_switched_off() -> None:
+    assert Settings().step("surname_expansion") and Settings().step("fact_check")
+    assert not Settings(steps_off=frozenset({"surname_expansion"})).step("surname_expansion")
     assert Settings.from_env({"NEWSQA_STEPS_OFF": "none"}).step("surname_expansion")
+
+
+LOAN = [
+    {
+        "id": "loan-reuters",
+        "title": "G7 agrees loan for Ukraine",
+        "source": "Reuters",
+        "published_at": "2024-06-14T09:00:00+00:00",
+        "body": "Leaders met in Italy on Thursday. The G7 agreed a €46 billion loan for "
+        "Ukraine, backed by frozen Russian assets. The first money is due next year.",
+    },
+    {
+        "id": "loan-kyiv",
+        "title": "Ukraine welcomes G7 loan",
+        "source": "Kyiv Independent",
+        "published_at": "2024-06-13T18:00:00+00:00",
+        "body": "Kyiv welcomed the decision. G7 leaders agreed a €50 billion loan for "
+        "Ukraine, officials said. Repayment will come from Russian asset profits.",
+    },
+]
+
+
+def test_reports_giving_different_values_are_set_side_by_side(
+    tmp_path_factory: pytest.TempPathFactory, embedder: Embedder
+) -> None:
+    loans = store_with(tmp_path_factory.mktemp("loans"), embedder, LOAN)
+    said = "The G7 agreed a €46 billion loan for Ukraine."
+    a = _answerer(loans, _fake(said)).answer("How big is the G7 loan for Ukraine?")
+    assert not a.declined and {c.article_id for c in a.citations} == {"loan-reuters", "loan-kyiv"}
+    note = next(n for n in a.notes if n.startswith("Reports differ:"))
+    assert "Reuters (2024-06-14): €46 billion [1]" in note and "Kyiv Independent (2024-06-13)" in note
+    quiet = _answerer(loans, _fake(said), off={"disagreements"}).answer("How big is the G7 loan for Ukraine?")
+    assert not any(n.startswith("Reports differ:") for n in quiet.notes)

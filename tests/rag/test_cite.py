@@ -226,3 +226,20 @@ def test_a_restated_answer_must_name_whom_the_quotes_tie_to_the_question() -> No
 def test_a_bare_name_answering_the_question_is_cited_to_quotes_tying_it_to_it() -> None:
     assert {c.article_id for c in cite("Google.", _antitrust(), question=ASKED).citations} == {"t", "v"}
     assert cite("Microsoft.", _antitrust(), question=ASKED).text == ""
+
+
+def test_what_a_sentence_adds_to_the_question_must_be_in_its_quote() -> None:
+    # The question's words are in any quote retrieval found; the claim is what the
+    # sentence adds ("by apologising and recalling ..."), and no quote holds it.
+    body = "Mattel has been criticised for its new Barbie honouring Wilma Mankiller. Sales began on Monday."
+    p = Passage("m:0", "m", body, "Barbie row", "Wire", None, "2023-11-20", 0, len(body))
+    asked = "How did Mattel respond to the criticism of the Wilma Mankiller Barbie?"
+    said = "Mattel responded to the criticism of the Wilma Mankiller Barbie by apologising and recalling it."
+    assert cite(said, [p], question=asked).text == ""
+    assert cite(said, [p], question=asked, checks=Checks(premises=False)).citations
+
+
+def test_a_sentence_the_model_repeats_is_shown_once() -> None:
+    said = "The G7 agreed a €46 billion loan package for Ukraine."
+    cited = cite(f"{said}\n{said}", _passages())
+    assert cited.text == "The G7 agreed a €46 billion loan package for Ukraine [1]."
