@@ -96,7 +96,8 @@ class Checks:
     # Surname -> full name the passages give ("Kelce" -> "Travis Kelce"): a quote that
     # names the surname supports the full name.
     full_names: dict[str, str] = field(default_factory=dict)
-    # A sentence restating the question is checked for what it adds (see RESTATED_SHARE).
+    # What a sentence adds to the question must be in its quote; a sentence restating
+    # the question is checked only for what it adds (see RESTATED_SHARE).
     premises: bool = True
     # Embeds texts (the store's embedder): a quote must also mean what the sentence
     # says (cosine >= SEMANTIC_MIN), not only share its words ("China supported the
@@ -253,6 +254,7 @@ class _Matcher:
         self.candidate_stems = candidate_stems
         self.weights = weights
         self.checks = checks
+        self.text_stems = [stems(c.text) for c in candidates]  # without the header
         # The question's words are in every quote retrieval found: what a sentence
         # adds to them must be in its quotes too ("Mattel responded by acknowledging the
         # errors" is not backed by "Mattel has been criticised for its new doll").
@@ -302,7 +304,9 @@ class _Matcher:
             claim = wanted - stems(speaker)
             wanted = claim if len(claim) >= 2 else wanted
         added = wanted - self.asked
-        for chosen in _support(wanted, self.candidates, self.candidate_stems, self.weights):
+        for chosen in _support(
+            wanted, self.candidates, self.candidate_stems, self.text_stems, self.weights
+        ):
             if self.adds_supported(added, chosen) and self.passes(sentence, chosen, lead):
                 return chosen
         return []
@@ -334,9 +338,7 @@ class _Matcher:
         if not (new_names or new_numbers) and _verdict(sentence) is None:
             return []
         related = [
-            i
-            for i, quote in enumerate(self.candidates)
-            if len(wanted & stems(quote.text)) >= MIN_PREMISE_TERMS
+            i for i, have in enumerate(self.text_stems) if len(wanted & have) >= MIN_PREMISE_TERMS
         ]
         pool = [
             i
@@ -356,7 +358,7 @@ class _Matcher:
         return [self.candidates[first], self.candidates[second]]
 
     def _overlap(self, i: int, terms: set[str]) -> float:
-        """IDF-weighted share of ``terms`` candidate ``i`` holds (not normalised)."""
+        """The IDF weight of the ``terms`` candidate ``i`` holds."""
         return sum(self.weights[t] for t in terms & self.candidate_stems[i])
 
     def _best_named(self, added: set[str], related: list[int], wanted: set[str]) -> bool:
@@ -404,12 +406,14 @@ def _support(
     wanted: set[str],
     candidates: list[Sentence],
     candidate_stems: list[set[str]],
+    text_stems: list[set[str]],
     weights: dict[str, float],
     tries: int = 5,
 ) -> list[list[Sentence]]:
     """Up to ``tries`` quote choices for a claim, best first: a quote holding enough of
     its words, plus a second quote when one sentence elsewhere holds a good part of
-    what the first does not."""
+    what the first does not (``candidate_stems`` count the article's header,
+    ``text_stems`` the sentence alone)."""
     if not wanted:
         return []
     # Words no passage contains weigh as much as the rarest words: unsupported claims.
@@ -425,15 +429,15 @@ def _support(
     options: list[list[Sentence]] = []
     for score, i in scored[:tries]:
         best = candidates[i]
-        if score < MIN_SUPPORT or len(wanted & stems(best.text)) < min(2, len(wanted)):
+        if score < MIN_SUPPORT or len(wanted & text_stems[i]) < min(2, len(wanted)):
             break
         chosen = [best]
         rest = wanted - candidate_stems[i]
         need = max(MIN_EXTRA_TERMS, math.ceil(EXTRA_SHARE * len(rest)))
         if len(rest) >= need:
-            extra = max(candidates, key=lambda c: len(rest & stems(c.text)))
-            if extra is not best and len(rest & stems(extra.text)) >= need:
-                chosen.append(extra)
+            j = max(range(len(candidates)), key=lambda k: len(rest & text_stems[k]))
+            if j != i and len(rest & text_stems[j]) >= need:
+                chosen.append(candidates[j])
         options.append(chosen)
     return options
 

@@ -31,7 +31,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from rag.text import Sentence, idf, stems
+from rag.text import MONTHS, Sentence, idf, stems
 
 # Share of the lighter sentence's IDF weight two sentences must share to be about the
 # same subject (numbers and values do not count).
@@ -44,10 +44,7 @@ HEDGE_TOLERANCE = 0.1
 # At most this many conflicts are reported for one answer.
 MAX_CONFLICTS = 3
 
-_MONTH_NAMES = {
-    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6,
-    "jul": 7, "aug": 8, "sep": 9, "sept": 9, "oct": 10, "nov": 11, "dec": 12,
-}  # fmt: skip
+_MONTH_NUMBERS = {m[:3]: n for n, m in enumerate(MONTHS, 1)}  # "jun": 6
 _MONTH = (
     r"(?:January|February|March|April|May|June|July|August|September|October|November|"
     r"December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)"
@@ -188,7 +185,7 @@ def values(text: str) -> list[Value]:
     taken: list[tuple[int, int]] = []
     for m in _DATE.finditer(text):
         month = m.group("m1") or m.group("m2") or m.group("m4")
-        number = _MONTH_NAMES[month[:3].lower()] if month else 0
+        number = _MONTH_NUMBERS[month[:3].lower()] if month else 0
         if m.group("m3"):
             number = int(m.group("m3"))
         day = m.group("d1") or m.group("d2") or m.group("d3")

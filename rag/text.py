@@ -23,7 +23,7 @@ _WORD = re.compile(r"[\w'’-]++")
 _ABBREVIATION = re.compile(r"\b(?:[A-Za-z]\.){2,}+")
 # A number as written in news: 46, 1,200, 2.5, 46bn, €46, 50% (the digits are compared).
 _NUMBER = re.compile(r"(?<![\w.])\d[\d,.]*+")
-_MONTHS = (
+MONTHS = (
     "january february march april may june july august september october november december"
 ).split()
 # Capitalised words that are not names: sentence openers, titles, days, months.
@@ -35,7 +35,7 @@ _NOT_NAMES = frozenset(
     am be been did does do has have had can could will would should shall may might must
     whose whom what's who's where's how's when's why's that's give tell show list
     summarise summarize explain recap""".split()
-) | frozenset(_MONTHS)
+) | frozenset(MONTHS)
 # Who says it: "<speaker> said", "said <speaker>", "according to <speaker>".
 _SPEECH = (
     r"(?:said|says|say|told|tells|argued|argues|argue|claimed|claims|claim|stated|states|"
@@ -196,7 +196,7 @@ def months(text: str) -> set[str]:
     ['friday', 'march']
     """
     return {
-        w for w in (t.casefold() for t in _WORD.findall(text)) if w in _MONTHS or w in _DAYS
+        w for w in (t.casefold() for t in _WORD.findall(text)) if w in MONTHS or w in _DAYS
     }
 
 
